@@ -1,0 +1,288 @@
+package catalog
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Problem is one thing wrong with a playbook file, located by file and line.
+type Problem struct {
+	File string
+	Line int // 1-based; 0 when the problem concerns the whole file
+	Msg  string
+}
+
+func (p Problem) String() string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
+	}
+	return fmt.Sprintf("%s: %s", p.File, p.Msg)
+}
+
+// Problems is the error returned when playbooks do not load. It lists every
+// problem found, sorted by file and line.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	if len(ps) == 1 {
+		return ps[0].String()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d problems in playbooks:", len(ps))
+	for _, p := range ps {
+		b.WriteString("\n\t")
+		b.WriteString(p.String())
+	}
+	return b.String()
+}
+
+func (ps Problems) sorted() Problems {
+	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].File != ps[j].File {
+			return ps[i].File < ps[j].File
+		}
+		return ps[i].Line < ps[j].Line
+	})
+	return ps
+}
+
+// ErrNoPlaybooks is returned by LoadFS when a directory holds no playbook files.
+var ErrNoPlaybooks = errors.New("no playbook files (*.yaml, *.yml)")
+
+// LoadFS reads every *.yaml and *.yml file below fsys's root as one
+// playbook. Origin is recorded on each playbook and prefixes file names in
+// problems. Problems of all files are collected and returned together as
+// [Problems].
+func LoadFS(fsys fs.FS, origin string) ([]*Playbook, error) {
+	var files []string
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read playbooks in %s: %w", origin, err)
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%s: %w", origin, ErrNoPlaybooks)
+	}
+	sort.Strings(files)
+	var (
+		pbs   []*Playbook
+		probs Problems
+		seen  = map[string]string{}
+	)
+	for _, f := range files {
+		data, err := fs.ReadFile(fsys, f)
+		name := path.Join(origin, f)
+		if err != nil {
+			probs = append(probs, Problem{File: name, Msg: err.Error()})
+			continue
+		}
+		pb, ps := Parse(name, data)
+		probs = append(probs, ps...)
+		if pb == nil {
+			continue
+		}
+		pb.Origin = origin
+		if first, ok := seen[pb.ID]; ok {
+			probs = append(probs, Problem{File: name, Line: 1, Msg: fmt.Sprintf("duplicate id %q (also in %s)", pb.ID, first)})
+			continue
+		}
+		seen[pb.ID] = name
+		pbs = append(pbs, pb)
+	}
+	if len(probs) > 0 {
+		return pbs, probs.sorted()
+	}
+	return pbs, nil
+}
+
+var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// Parse decodes and validates one playbook file. It returns the playbook
+// (nil when it could not be decoded at all) and the problems found.
+func Parse(file string, data []byte) (*Playbook, Problems) {
+	var probs Problems
+	add := func(line int, format string, args ...any) {
+		probs = append(probs, Problem{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
+	}
+
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		line, msg := yamlErrLine(err)
+		add(line, "invalid YAML: %s", msg)
+		return nil, probs
+	}
+	if len(root.Content) == 0 {
+		add(0, "empty file")
+		return nil, probs
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var pb Playbook
+	if err := dec.Decode(&pb); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			for _, e := range te.Errors {
+				line, msg := yamlErrLine(errors.New(e))
+				add(line, "%s", msg)
+			}
+		} else {
+			line, msg := yamlErrLine(err)
+			add(line, "%s", msg)
+		}
+		return nil, probs
+	}
+	pb.Source = file
+	doc := root.Content[0]
+	pb.doc = doc
+	at := func(keys ...string) int { return lineOf(doc, keys...) }
+
+	required := []struct {
+		key, val string
+	}{
+		{"id", pb.ID}, {"title", pb.Title}, {"category", pb.Category}, {"severity", pb.Severity},
+		{"summary", pb.Summary}, {"diagnosis", pb.Diagnosis},
+	}
+	for _, r := range required {
+		if strings.TrimSpace(r.val) == "" {
+			add(at(r.key), "missing %s", r.key)
+		}
+	}
+	if pb.ID != "" && !idPattern.MatchString(pb.ID) {
+		add(at("id"), "id %q must be lowercase words joined by '-'", pb.ID)
+	}
+	if pb.Category != "" && !slices.Contains(Categories, pb.Category) {
+		add(at("category"), "unknown category %q (want one of %s)", pb.Category, strings.Join(Categories, ", "))
+	}
+	if pb.Severity != "" && !slices.Contains(Severities, pb.Severity) {
+		add(at("severity"), "unknown severity %q (want one of %s)", pb.Severity, strings.Join(Severities, ", "))
+	}
+	if strings.Contains(strings.TrimSpace(pb.Summary), "\n") {
+		add(at("summary"), "summary must be one line")
+	}
+	for _, l := range []struct {
+		key  string
+		list []string
+	}{{"fix", pb.Fix}, {"validation", pb.Validation}} {
+		if len(l.list) == 0 {
+			add(at(l.key), "missing %s: list at least one step", l.key)
+		}
+	}
+
+	m := pb.Match
+	if len(m.Any) == 0 && len(m.All) == 0 && len(m.Regex) == 0 {
+		add(at("match"), "empty match: give at least one of any, all or regex")
+	}
+	for _, group := range []struct {
+		key  string
+		list []string
+	}{{"any", m.Any}, {"all", m.All}, {"none", m.None}} {
+		for i, s := range group.list {
+			if strings.TrimSpace(s) == "" {
+				add(lineOf(doc, "match", group.key, strconv.Itoa(i)), "empty signal in match.%s", group.key)
+			}
+		}
+	}
+	for i, expr := range m.Regex {
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			add(lineOf(doc, "match", "regex", strconv.Itoa(i)), "match.regex: %v", err)
+			continue
+		}
+		if re.MatchString("") {
+			add(lineOf(doc, "match", "regex", strconv.Itoa(i)), "match.regex %q matches every line", expr)
+			continue
+		}
+		pb.regexps = append(pb.regexps, re)
+	}
+
+	if len(pb.Examples.Match) == 0 {
+		add(at("examples"), "missing examples.match: give at least one log line that must trigger the playbook")
+	}
+	if len(pb.Examples.NoMatch) == 0 {
+		add(at("examples"), "missing examples.no_match: give at least one log line that must not trigger the playbook")
+	}
+
+	// Placeholders must name a capture of some regex.
+	names := pb.CaptureNames()
+	texts := []struct {
+		key string
+		s   string
+	}{{"summary", pb.Summary}, {"diagnosis", pb.Diagnosis}}
+	for i, f := range pb.Fix {
+		texts = append(texts, struct {
+			key string
+			s   string
+		}{"fix." + strconv.Itoa(i), f})
+	}
+	for _, t := range texts {
+		for _, n := range Placeholders(t.s) {
+			if !slices.Contains(names, n) {
+				keys := strings.Split(t.key, ".")
+				add(lineOf(doc, keys...), "{{%s}} names no capture (regex named groups: %s)", n, strings.Join(names, ", "))
+			}
+		}
+	}
+	return &pb, probs
+}
+
+// lineOf returns the line of the value at the path of mapping keys and
+// sequence indexes in n, or of the deepest part of the path that exists.
+func lineOf(n *yaml.Node, keys ...string) int {
+	line := n.Line
+	for _, k := range keys {
+		switch n.Kind {
+		case yaml.MappingNode:
+			found := false
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == k {
+					line = n.Content[i].Line
+					n = n.Content[i+1]
+					found = true
+					break
+				}
+			}
+			if !found {
+				return line
+			}
+		case yaml.SequenceNode:
+			i, err := strconv.Atoi(k)
+			if err != nil || i >= len(n.Content) {
+				return line
+			}
+			n = n.Content[i]
+			line = n.Line
+		default:
+			return line
+		}
+	}
+	return line
+}
+
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// yamlErrLine splits a yaml.v3 error message into its line and the rest.
+func yamlErrLine(err error) (int, string) {
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n, m[2]
+	}
+	return 0, strings.TrimPrefix(msg, "yaml: ")
+}

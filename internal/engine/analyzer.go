@@ -1,0 +1,245 @@
+package engine
+
+import (
+	"bytes"
+
+	"github.com/faultline-dev/faultline/internal/logtext"
+)
+
+const (
+	// ringSize is how many recent lines are kept to cut excerpts from.
+	ringSize = 2048
+	// keepText is how much of a line is kept for excerpts.
+	keepText = 2048
+	// evidenceText is how much of a line is kept as evidence.
+	evidenceText = 4096
+	// hitsPerPlaybook is how many hits of one playbook a step keeps (the
+	// latest ones, nearest the failure).
+	hitsPerPlaybook = 16
+	// maxFailedSteps is how many failing steps are kept and reported.
+	maxFailedSteps = 4
+)
+
+// Line flags.
+const (
+	flagBoilerplate uint8 = 1 << iota // says that something failed, not why
+	flagNoise                         // also in the baseline run
+	flagHit                           // a playbook signal matched
+	flagBlank
+)
+
+type ringLine struct {
+	n     int
+	text  []byte
+	score int
+	flags uint8
+}
+
+// hit is one line where a playbook's signal matched.
+type hit struct {
+	n        int
+	text     string
+	signal   string
+	strength int
+	captures map[string]string
+	score    int // the line's heuristic score
+	flags    uint8
+}
+
+// step is a step of the job being read, or one that failed.
+type step struct {
+	name     string
+	start    int
+	end      int
+	exit     int
+	strong   bool
+	failed   bool
+	failLine int
+	failText string
+	hits     map[int32][]hit
+	allSeen  map[int64]bool // pb<<32 | literal index
+	vetoed   map[int32]bool
+	window   []ringLine // the lines up to the failure point, when it failed
+	errLines int        // lines scoring as errors
+}
+
+type analyzer struct {
+	c    *compiled
+	opts Options
+	n    int
+
+	ring    [ringSize]ringLine
+	cur     *step
+	failed  []*step
+	lastErr *step // the latest step that passed but printed errors
+	strong  bool  // the log has a CI provider's markup
+	// complete is set for logs of providers that mark every failure
+	// (GitHub Actions, Azure Pipelines): without one, the job passed.
+	complete bool
+	jobPass bool  // the log says the job passed
+	jobFail Line  // the line that says the job failed, if one does
+
+	lineHits []hit // scratch: the current line's hits
+
+	events []logtext.Event
+	stamp  []uint32 // per pattern: the line it last matched on
+	regexStamp []uint32
+}
+
+func newAnalyzer(c *compiled, opts Options) *analyzer {
+	a := &analyzer{
+		c:          c,
+		opts:       opts,
+		stamp:      make([]uint32, len(c.literals)),
+		regexStamp: make([]uint32, len(c.regexes)),
+	}
+	a.cur = a.newStep("", 1, false)
+	return a
+}
+
+func (a *analyzer) newStep(name string, start int, strong bool) *step {
+	return &step{name: name, start: start, exit: -1, strong: strong}
+}
+
+// line consumes one line of the log.
+func (a *analyzer) line(l logtext.Line) {
+	a.n = l.N
+	a.events = logtext.Events(a.events[:0], l.Full)
+
+	score, flags := a.match(l)
+	if len(bytes.TrimSpace(l.Match)) == 0 {
+		flags |= flagBlank
+	}
+	for _, ev := range a.events {
+		if ev.Kind == logtext.Failed || (ev.Kind == logtext.StepEnd && ev.Exit > 0) {
+			flags |= flagBoilerplate
+		}
+	}
+	if flags&flagBoilerplate == 0 && boilerplate(l.Match) {
+		flags |= flagBoilerplate
+	}
+	if a.opts.Baseline != nil && a.opts.Baseline.Has(l.Match) {
+		flags |= flagNoise
+		if score > 0 {
+			score = 0
+		}
+	}
+	if score >= strongScore && flags&(flagBoilerplate|flagNoise) == 0 {
+		a.cur.errLines++
+	}
+	a.recordHits(l, score, flags)
+
+	r := &a.ring[l.N%ringSize]
+	r.n, r.score, r.flags = l.N, score, flags
+	r.text = append(r.text[:0], clip(l.Text, keepText)...)
+
+	for _, ev := range a.events {
+		a.event(ev, l)
+	}
+}
+
+// event applies one structural event of line l.
+func (a *analyzer) event(ev logtext.Event, l logtext.Line) {
+	if ev.Strong {
+		a.strong = true
+	}
+	if ev.Kind == logtext.StepStart && bytes.HasPrefix(l.Match, []byte("##[")) {
+		a.complete = true
+	}
+	switch ev.Kind {
+	case logtext.StepStart:
+		if !ev.Strong && a.strong {
+			return // a shell trace inside a provider's step
+		}
+		a.closeStep(l.N - 1)
+		a.cur = a.newStep(ev.Name, l.N, ev.Strong)
+	case logtext.StepEnd:
+		a.cur.exit = ev.Exit
+		if ev.Name != "" && a.cur.name == "" {
+			a.cur.name = ev.Name
+		}
+		a.closeStep(l.N)
+		a.cur = a.newStep("", l.N+1, false)
+	case logtext.Failed:
+		if ev.Job {
+			if a.jobFail.N == 0 {
+				a.jobFail = Line{N: l.N, Text: string(clip(l.Text, keepText))}
+			}
+			if len(a.failed) > 0 || a.cur.errLines == 0 && len(a.cur.hits) == 0 {
+				return // the failing step came before, or is found at the end
+			}
+		}
+		if !ev.Strong && a.strong {
+			// make's "*** Error" inside a provider's step: the step's own
+			// failure line comes later.
+			if a.cur.failLine == 0 {
+				a.cur.failLine, a.cur.failText = l.N, string(clip(l.Text, keepText))
+			}
+			return
+		}
+		a.cur.exit = ev.Exit
+		if ev.Name != "" && a.cur.name == "" {
+			a.cur.name = ev.Name
+		}
+		a.cur.failed = true
+		if a.cur.failLine == 0 || ev.Strong {
+			a.cur.failLine, a.cur.failText = l.N, string(clip(l.Text, keepText))
+		}
+		a.closeStep(l.N)
+		a.cur = a.newStep("", l.N+1, false)
+	case logtext.Succeeded:
+		a.jobPass = true
+	}
+}
+
+// closeStep ends the current step at line end, keeping it if it failed.
+func (a *analyzer) closeStep(end int) {
+	s := a.cur
+	s.end = end
+	if !s.failed {
+		if s.errLines > 0 || len(s.hits) > 0 {
+			a.lastErr = s
+		}
+		return
+	}
+	if s.errLines == 0 && len(s.hits) == 0 && len(a.failed) > 0 {
+		// Only the failure line itself (make's recursive "*** Error" lines,
+		// an "exit 1" step after a failure): part of the failure before.
+		return
+	}
+	if len(a.failed) >= maxFailedSteps {
+		return
+	}
+	s.window = a.snapshot(s.start, s.failLine)
+	a.failed = append(a.failed, s)
+}
+
+// snapshot copies the ring's lines from..to (as many as it still holds).
+func (a *analyzer) snapshot(from, to int) []ringLine {
+	if to <= 0 {
+		return nil
+	}
+	if from < to-ringSize+1 {
+		from = to - ringSize + 1
+	}
+	if from < 1 {
+		from = 1
+	}
+	out := make([]ringLine, 0, to-from+1)
+	for n := from; n <= to; n++ {
+		r := a.ring[n%ringSize]
+		if r.n != n {
+			continue
+		}
+		r.text = append([]byte(nil), r.text...)
+		out = append(out, r)
+	}
+	return out
+}
+
+func clip(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}

@@ -1,0 +1,37 @@
+package engine
+
+import (
+	"bytes"
+	"regexp"
+)
+
+// boilerplateRE matches lines that say that something failed, but never
+// why: exit statuses, runner summaries, wrappers around the real error.
+// They mark where a failure is; they are never the evidence of a diagnosis.
+var boilerplateRE = regexp.MustCompile(`(?i)` +
+	`^\s*(?:##\[error\])?(?:Error: )?Process completed with exit code \d+` +
+	`|^\s*exit status \d+\s*$` +
+	`|exited with (?:code |status )?\d+\.?\s*$` +
+	`|^\s*(?:npm|pnpm) ERR! (?:code ELIFECYCLE|errno \d+|This is probably not a problem with npm|A complete log of this run|Failed at the|Exit status \d+|\s*$)` +
+	`|^\s*npm ERR! [\w.@/-]+ [\w:-]+: ` + "`" +
+	`|^error Command failed with exit code \d+` +
+	`|^info Visit https://yarnpkg` +
+	`|^\s*g?make(?:\[\d+\])?: \*\*\* ` +
+	`|^ERROR: Job failed` +
+	`|^Command exited with non-zero status` +
+	`|^\s*\[ERROR\] (?:-> \[Help 1\]|Re-run Maven|To see the full stack trace|For more information about the errors|\s*$)` +
+	`|^\s*(?:FAILURE: )?Build failed with an exception\.?\s*$` +
+	`|^\s*\* What went wrong:\s*$` +
+	`|^\s*BUILD FAIL(?:ED|URE)\b` +
+	`|^The command ".*" (?:failed and )?exited with` +
+	`|^Done\. Your build exited with` +
+	`|^Error: The process '.*' failed with exit code` +
+	`|^##\[error\]The operation was canceled`)
+
+// boilerplate reports whether line only says that something failed.
+func boilerplate(line []byte) bool {
+	if !bytes.ContainsAny(line, "eEdDxX*") {
+		return false
+	}
+	return boilerplateRE.Match(line)
+}

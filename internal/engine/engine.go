@@ -1,0 +1,54 @@
+// Package engine analyses a CI log against a catalog of playbooks: it finds
+// where the job failed (the failing step, the failure point and an excerpt
+// of the lines that show why) and which playbooks explain it, with the lines
+// that prove it.
+//
+// The engine reads a log once, line by line, in memory bounded by the size
+// of a few windows of lines, not by the size of the log. It knows nothing
+// about terminals, flags or output formats: it returns a [Report].
+package engine
+
+import (
+	"context"
+	"io"
+
+	"github.com/faultline-dev/faultline/internal/catalog"
+	"github.com/faultline-dev/faultline/internal/logtext"
+)
+
+// Engine analyses logs against one catalog. It is safe for concurrent use.
+type Engine struct {
+	c *compiled
+}
+
+// New compiles pbs into an engine.
+func New(pbs []*catalog.Playbook) *Engine {
+	return &Engine{c: compile(pbs)}
+}
+
+// Options tune one analysis.
+type Options struct {
+	// Source names the input in the report.
+	Source string
+	// Baseline, when set, holds the line templates of a passing run of the
+	// same job; lines of the analysed log that match one are noise.
+	Baseline *Baseline
+}
+
+// Analyze reads a log from r and reports where and why it failed. It
+// returns logtext.ErrBinary for input that is not text, and the reader's
+// error if reading fails.
+func (e *Engine) Analyze(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
+	a := newAnalyzer(e.c, opts)
+	sc := logtext.NewScanner(r)
+	for sc.Scan() {
+		if sc.Line().N&0xffff == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		a.line(sc.Line())
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	return a.finish(), nil
+}

@@ -1,0 +1,209 @@
+package logtext
+
+import (
+	"bytes"
+	"regexp"
+	"strconv"
+)
+
+// Kind is the kind of a structural event in a log.
+type Kind uint8
+
+const (
+	// StepStart: a new step or command begins. Name says which.
+	StepStart Kind = iota + 1
+	// StepEnd: the current step ended with exit status Exit (-1 unknown).
+	// An Exit other than 0 also makes the line a failure point.
+	StepEnd
+	// Failed: the line says the step or job failed (a failure point), with
+	// exit status Exit when it says (-1 otherwise).
+	Failed
+	// Succeeded: the line says the job as a whole passed.
+	Succeeded
+)
+
+// Event is a structural fact a line states.
+type Event struct {
+	Kind Kind
+	Name string
+	Exit int
+	// Strong is set for events of a CI provider's own markup, as opposed to
+	// command echoes of a plain shell trace.
+	Strong bool
+	// Job is set for events about the job as a whole ("Done. Your build
+	// exited with 1."), as opposed to one step.
+	Job bool
+}
+
+type rule struct {
+	prefix string // a cheap literal the line must contain
+	re     *regexp.Regexp
+	make   func(m [][]byte) Event
+}
+
+func exitOf(b []byte) int {
+	n, err := strconv.Atoi(string(b))
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+func failedOrEnd(exit int) Kind {
+	if exit == 0 {
+		return StepEnd
+	}
+	return Failed
+}
+
+// rules recognise the markup of CI providers. Each rule's prefix is tested
+// with bytes.Contains before its regexp runs.
+var rules = []rule{
+	// GitHub Actions and Azure Pipelines.
+	{"##[group]", regexp.MustCompile(`^##\[group\](.*)$`), func(m [][]byte) Event {
+		return Event{Kind: StepStart, Name: string(m[1]), Strong: true}
+	}},
+	{"##[section]Starting:", regexp.MustCompile(`^##\[section\]Starting: (.*)$`), func(m [][]byte) Event {
+		return Event{Kind: StepStart, Name: string(m[1]), Strong: true}
+	}},
+	{"Process completed with exit code", regexp.MustCompile(`Process completed with exit code (\d+)`), func(m [][]byte) Event {
+		e := exitOf(m[1])
+		return Event{Kind: failedOrEnd(e), Exit: e, Strong: true}
+	}},
+	{"exited with code", regexp.MustCompile(`^##\[error\].* exited with code '?(\d+)'?`), func(m [][]byte) Event {
+		return Event{Kind: Failed, Exit: exitOf(m[1]), Strong: true}
+	}},
+	{"##vso[task.complete", regexp.MustCompile(`##vso\[task\.complete result=(Failed|SucceededWithIssues|Succeeded)`), func(m [][]byte) Event {
+		if string(m[1]) == "Failed" {
+			return Event{Kind: Failed, Exit: -1, Strong: true}
+		}
+		return Event{Kind: StepEnd, Exit: 0, Strong: true}
+	}},
+	{"The operation was canceled.", regexp.MustCompile(`^##\[error\]The operation was canceled\.`), func(m [][]byte) Event {
+		return Event{Kind: Failed, Exit: -1, Strong: true}
+	}},
+	// GitLab CI.
+	{"section_start:", regexp.MustCompile(`section_start:\d+:([A-Za-z0-9_.-]+)`), func(m [][]byte) Event {
+		return Event{Kind: StepStart, Name: string(m[1]), Strong: true}
+	}},
+	{"ERROR: Job failed", regexp.MustCompile(`^ERROR: Job failed(?:: exit code (\d+))?`), func(m [][]byte) Event {
+		e := -1
+		if len(m[1]) > 0 {
+			e = exitOf(m[1])
+		}
+		return Event{Kind: Failed, Exit: e, Strong: true, Job: true}
+	}},
+	{"Job succeeded", regexp.MustCompile(`^Job succeeded\s*$`), func(m [][]byte) Event {
+		return Event{Kind: Succeeded, Strong: true, Job: true}
+	}},
+	// Travis CI.
+	{"travis_time:start:", regexp.MustCompile(`^travis_time:start:`), nil}, // the "$ cmd" that follows starts the step
+	{"exited with", regexp.MustCompile(`^The command "(.*)" exited with (\d+)\.`), func(m [][]byte) Event {
+		e := exitOf(m[2])
+		return Event{Kind: failedOrEnd(e), Name: string(m[1]), Exit: e, Strong: true}
+	}},
+	{"failed and exited with", regexp.MustCompile(`^The command "(.*)" failed and exited with (\d+)`), func(m [][]byte) Event {
+		return Event{Kind: Failed, Name: string(m[1]), Exit: exitOf(m[2]), Strong: true}
+	}},
+	{"Your build exited with", regexp.MustCompile(`^Done\. Your build exited with (\d+)\.`), func(m [][]byte) Event {
+		e := exitOf(m[1])
+		if e == 0 {
+			return Event{Kind: Succeeded, Strong: true, Job: true}
+		}
+		return Event{Kind: Failed, Exit: e, Strong: true, Job: true}
+	}},
+	{"travis_fold:start:", regexp.MustCompile(`^travis_fold:start:(\S+)`), func(m [][]byte) Event {
+		return Event{Kind: StepStart, Name: string(m[1]), Strong: true}
+	}},
+	// Jenkins.
+	{"[Pipeline] { (", regexp.MustCompile(`^\[Pipeline\] \{ \((.*)\)`), func(m [][]byte) Event {
+		return Event{Kind: StepStart, Name: string(m[1]), Strong: true}
+	}},
+	{"script returned exit code", regexp.MustCompile(`^ERROR: script returned exit code (\d+)`), func(m [][]byte) Event {
+		return Event{Kind: Failed, Exit: exitOf(m[1]), Strong: true}
+	}},
+	{"Finished: ", regexp.MustCompile(`^Finished: (SUCCESS|FAILURE|UNSTABLE|ABORTED)\s*$`), func(m [][]byte) Event {
+		if string(m[1]) == "SUCCESS" {
+			return Event{Kind: Succeeded, Strong: true, Job: true}
+		}
+		return Event{Kind: Failed, Exit: -1, Strong: true, Job: true}
+	}},
+	{"marked build as failure", regexp.MustCompile(`^Build step '.*' marked build as failure`), func(m [][]byte) Event {
+		return Event{Kind: Failed, Exit: -1, Strong: true}
+	}},
+	// CircleCI.
+	{"Exited with code", regexp.MustCompile(`^Exited with code (?:exit status )?(\d+)`), func(m [][]byte) Event {
+		e := exitOf(m[1])
+		return Event{Kind: failedOrEnd(e), Exit: e, Strong: true}
+	}},
+	{"CircleCI received exit code", regexp.MustCompile(`CircleCI received exit code (\d+)`), func(m [][]byte) Event {
+		e := exitOf(m[1])
+		return Event{Kind: failedOrEnd(e), Exit: e, Strong: true}
+	}},
+	// Buildkite.
+	{"exited with status", regexp.MustCompile(`^(?:🚨 )?Error: The command exited with status (\d+)`), func(m [][]byte) Event {
+		return Event{Kind: Failed, Exit: exitOf(m[1]), Strong: true}
+	}},
+	// make.
+	{"***", regexp.MustCompile(`^g?make(?:\[\d+\])?: \*\*\* .*Error (\d+)`), func(m [][]byte) Event {
+		return Event{Kind: Failed, Exit: exitOf(m[1])}
+	}},
+}
+
+var (
+	buildkiteHeader = regexp.MustCompile(`^(?:---|\+\+\+|~~~) (.+)$`)
+	travisCommand   = regexp.MustCompile(`^\$ (.+)$`)
+	shellTrace      = regexp.MustCompile(`^\+{1,3} (\S.*)$`)
+	// Lines that look like Buildkite headers but are diffs or test output.
+	notBuildkite = regexp.MustCompile(`^(?:--- (?:a/|/|FAIL|PASS|SKIP|BENCH)|\+\+\+ (?:b/|/)|--- \S+\s+\d{4}-)|^\+\+\+ [^:]*$`)
+)
+
+// Events appends to dst the structural events that one line of a log states,
+// in order. full is the line's Line.Full (every '\r' segment), without a
+// leading timestamp.
+func Events(dst []Event, full []byte) []Event {
+	for len(full) > 0 {
+		seg := full
+		if i := bytes.IndexByte(full, '\r'); i >= 0 {
+			seg, full = full[:i], full[i+1:]
+		} else {
+			full = nil
+		}
+		dst = segmentEvents(dst, StripTimestamp(seg))
+	}
+	return dst
+}
+
+func segmentEvents(dst []Event, seg []byte) []Event {
+	if len(seg) == 0 {
+		return dst
+	}
+	for i := range rules {
+		r := &rules[i]
+		if !bytes.Contains(seg, []byte(r.prefix)) {
+			continue
+		}
+		m := r.re.FindSubmatch(seg)
+		if m == nil {
+			continue
+		}
+		if r.make == nil {
+			return dst
+		}
+		return append(dst, r.make(m))
+	}
+	switch seg[0] {
+	case '$':
+		if m := travisCommand.FindSubmatch(seg); m != nil {
+			return append(dst, Event{Kind: StepStart, Name: string(m[1]), Strong: true})
+		}
+	case '-', '+', '~':
+		if m := buildkiteHeader.FindSubmatch(seg); m != nil && !notBuildkite.Match(seg) {
+			return append(dst, Event{Kind: StepStart, Name: string(m[1]), Strong: true})
+		}
+		if m := shellTrace.FindSubmatch(seg); m != nil {
+			return append(dst, Event{Kind: StepStart, Name: string(m[1])})
+		}
+	}
+	return dst
+}
