@@ -199,13 +199,16 @@ func Parse(file string, data []byte) (*Playbook, Problems) {
 			}
 		}
 	}
+	regexOK := true
 	for i, expr := range m.Regex {
 		re, err := regexp.Compile(expr)
 		if err != nil {
+			regexOK = false
 			add(lineOf(doc, "match", "regex", strconv.Itoa(i)), "match.regex: %v", err)
 			continue
 		}
 		if re.MatchString("") {
+			regexOK = false
 			add(lineOf(doc, "match", "regex", strconv.Itoa(i)), "match.regex %q matches every line", expr)
 			continue
 		}
@@ -232,6 +235,9 @@ func Parse(file string, data []byte) (*Playbook, Problems) {
 		}{"fix." + strconv.Itoa(i), f})
 	}
 	for _, t := range texts {
+		if !regexOK {
+			break // the regex problem says it all
+		}
 		for _, n := range Placeholders(t.s) {
 			if !slices.Contains(names, n) {
 				keys := strings.Split(t.key, ".")

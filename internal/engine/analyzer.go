@@ -76,13 +76,13 @@ type analyzer struct {
 	// complete is set for logs of providers that mark every failure
 	// (GitHub Actions, Azure Pipelines): without one, the job passed.
 	complete bool
-	jobPass bool  // the log says the job passed
-	jobFail Line  // the line that says the job failed, if one does
+	jobPass  bool // the log says the job passed
+	jobFail  Line // the line that says the job failed, if one does
 
 	lineHits []hit // scratch: the current line's hits
 
-	events []logtext.Event
-	stamp  []uint32 // per pattern: the line it last matched on
+	events     []logtext.Event
+	stamp      []uint32 // per pattern: the line it last matched on
 	regexStamp []uint32
 }
 

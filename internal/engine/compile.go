@@ -13,11 +13,11 @@ import (
 type useKind uint8
 
 const (
-	useAny      useKind = iota + 1 // a match.any signal of playbook pb
-	useAll                         // literal idx of match.all of playbook pb
-	useNone                        // a match.none veto of playbook pb
-	useRegex                       // the literal regex idx requires
-	useKeyword                     // an error-heuristic keyword (idx into keywords)
+	useAny     useKind = iota + 1 // a match.any signal of playbook pb
+	useAll                        // literal idx of match.all of playbook pb
+	useNone                       // a match.none veto of playbook pb
+	useRegex                      // the literal regex idx requires
+	useKeyword                    // an error-heuristic keyword (idx into keywords)
 )
 
 type use struct {
@@ -36,14 +36,14 @@ type compiledRegex struct {
 // playbook, the literal each regex requires, and the heuristic keywords, in
 // one automaton. Only the regexes whose literal a line contains run on it.
 type compiled struct {
-	playbooks []*catalog.Playbook
-	ac        *acMatcher
-	literals  []string // pattern id -> literal as written
-	uses      [][]use  // pattern id -> what it means
-	regexes   []compiledRegex
-	unguarded []int32 // regexes with no required literal: run on every line
-	hasAnyOrRegex []bool // per playbook
-	allCount  []int    // per playbook: number of match.all literals
+	playbooks     []*catalog.Playbook
+	ac            *acMatcher
+	literals      []string // pattern id -> literal as written
+	uses          [][]use  // pattern id -> what it means
+	regexes       []compiledRegex
+	unguarded     []int32 // regexes with no required literal: run on every line
+	hasAnyOrRegex []bool  // per playbook
+	allCount      []int   // per playbook: number of match.all literals
 }
 
 // compile builds the matcher of pbs.

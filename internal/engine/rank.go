@@ -3,8 +3,8 @@ package engine
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/faultline-dev/faultline/internal/catalog"

@@ -45,11 +45,11 @@ type Line struct {
 // Scanner reads a log line by line. The Line it returns is valid until the
 // next call to Scan.
 type Scanner struct {
-	r    *bufio.Reader
-	line Line
-	buf  []byte
-	raw  []byte
-	full []byte
+	r       *bufio.Reader
+	line    Line
+	buf     []byte
+	raw     []byte
+	full    []byte
 	err     error
 	n       int
 	started bool

@@ -39,7 +39,7 @@ func Markdown(w io.Writer, r *engine.Report, top int) {
 		fmt.Fprintf(w, "%s\n\n", fill(p.Summary))
 		fmt.Fprint(w, "**Evidence**\n\n```text\n")
 		for _, e := range d.Evidence {
-			fmt.Fprintf(w, "%d: %s\n", e.N, fence(clipText(e.Text, maxTextLine)))
+			fmt.Fprintf(w, "%d: %s\n", e.N, fence(clipText(display(e.Text), maxTextLine)))
 		}
 		fmt.Fprint(w, "```\n\n**Fix**\n\n")
 		for j, f := range p.Fix {
@@ -64,7 +64,7 @@ func mdExcerpt(w io.Writer, ex *engine.Excerpt) {
 	}
 	fmt.Fprintf(w, "\nLines %d–%d:\n\n```text\n", ex.Start, ex.End)
 	for _, l := range ex.Lines {
-		fmt.Fprintf(w, "%d: %s\n", l.N, fence(clipText(l.Text, maxTextLine)))
+		fmt.Fprintf(w, "%d: %s\n", l.N, fence(clipText(display(l.Text), maxTextLine)))
 	}
 	fmt.Fprint(w, "```\n")
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/faultline-dev/faultline/internal/catalog"
 	"github.com/faultline-dev/faultline/internal/engine"
+	"github.com/faultline-dev/faultline/internal/logtext"
 )
 
 // maxTextLine is how much of a log line text output shows.
@@ -78,7 +79,7 @@ func writeDiagnosis(w io.Writer, r *engine.Report, d engine.Diagnosis, src strin
 		width = max(width, len(strconv.Itoa(e.N)))
 	}
 	for _, e := range d.Evidence {
-		fmt.Fprintf(w, "  %s %s\n", st.dim(fmt.Sprintf("%*d │", width, e.N)), clipText(e.Text, maxTextLine))
+		fmt.Fprintf(w, "  %s %s\n", st.dim(fmt.Sprintf("%*d │", width, e.N)), clipText(display(e.Text), maxTextLine))
 	}
 
 	fmt.Fprintf(w, "\n%s\n", st.bold("Fix"))
@@ -109,9 +110,13 @@ func writeExcerpt(w io.Writer, ex *engine.Excerpt, st Style, title string) {
 	fmt.Fprintf(w, "\n%s %s\n", st.bold(title), st.dim(fmt.Sprintf("(lines %d–%d)", ex.Start, ex.End)))
 	width := len(strconv.Itoa(ex.End))
 	for _, l := range ex.Lines {
-		fmt.Fprintf(w, "  %s %s\n", st.dim(fmt.Sprintf("%*d │", width, l.N)), clipText(l.Text, maxTextLine))
+		fmt.Fprintf(w, "  %s %s\n", st.dim(fmt.Sprintf("%*d │", width, l.N)), clipText(display(l.Text), maxTextLine))
 	}
 }
+
+// display is how a log line is shown to a person: without the leading
+// timestamp CI providers add, which the line number replaces.
+func display(s string) string { return string(logtext.StripTimestamp([]byte(s))) }
 
 // clipText shortens s to at most n runes, marking the cut, and replaces
 // invalid UTF-8 and control characters so output stays printable.

@@ -1,0 +1,103 @@
+package engine
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/faultline-dev/faultline/internal/catalog"
+)
+
+// distinct returns the sorted set of patterns the automaton finds in line.
+func distinct(m *acMatcher, line []byte) []int32 {
+	var out []int32
+	m.match(line, func(p int32) {
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	})
+	slices.Sort(out)
+	return out
+}
+
+func TestACMatchesReference(t *testing.T) {
+	patterns := []string{"error", "ERR!", "err", "rror:", "Unable to locate credentials", "", "a", "aa", "✖ ", "exit code 1", "  indented"}
+	m := newACMatcher(patterns)
+	lines := []string{
+		"", "error", "ERROR: x", "npm ERR! code E404", "errerrerror:", "Unable To Locate Credentials.",
+		"aaaa", "✖ 3 problems", "Process completed with exit code 1.", "  indented line", "indented",
+		"\xff\xfe invalid utf8 err", "ÉRROR unicode",
+	}
+	for _, l := range lines {
+		got, want := distinct(m, []byte(l)), referenceMatch(patterns, []byte(l))
+		if !slices.Equal(got, want) {
+			t.Errorf("line %q: automaton found %v, reference %v", l, got, want)
+		}
+	}
+}
+
+// TestACMatchesReferenceOnCatalog runs the bundled catalog's literals over
+// real logs, when the shared corpus is there.
+func TestACMatchesReferenceOnCatalog(t *testing.T) {
+	pbs, err := catalog.Bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := compile(pbs)
+	files, _ := filepath.Glob("../../../shared/corpus/logchunks-dev/logs/*/*/failed/*.log")
+	if len(files) == 0 {
+		t.Skip("no corpus at ../shared")
+	}
+	// The reference is slow (every literal against every line): a sample.
+	for i := 0; i < len(files); i += len(files)/6 + 1 {
+		f := files[i]
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(fh)
+		sc.Buffer(nil, 1<<20)
+		for n := 1; sc.Scan(); n++ {
+			got, want := distinct(c.ac, sc.Bytes()), referenceMatch(c.literals, sc.Bytes())
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s:%d: automaton found %v, reference %v", f, n, got, want)
+			}
+		}
+		fh.Close()
+	}
+}
+
+func FuzzACMatchesReference(f *testing.F) {
+	f.Add("error", "an error: here", "rr")
+	f.Add("ERR!", "npm err! x", "")
+	f.Fuzz(func(t *testing.T, p1, line, p2 string) {
+		patterns := []string{p1, p2, "err", "or:"}
+		m := newACMatcher(patterns)
+		got, want := distinct(m, []byte(line)), referenceMatch(patterns, []byte(line))
+		if !slices.Equal(got, want) {
+			t.Fatalf("patterns %q line %q: automaton %v, reference %v", patterns, line, got, want)
+		}
+	})
+}
+
+func TestRequiredLiteral(t *testing.T) {
+	tests := []struct{ expr, want string }{
+		{`User: (?P<p>\S+) is not authorized to perform`, " is not authorized to perform"},
+		{`^--- FAIL: (\w+)`, "--- FAIL: "},
+		{`(?i)unable to locate package (\S+)`, "unable to locate package "},
+		{`\d+ failed`, " failed"},
+		{`^\s+at .*`, "at "},
+		{`^\s+.*`, ""},
+		{`(foo|bar)baz`, "baz"},
+		{`(abcd)+x`, "abcd"},
+		{`x?yz`, ""},
+	}
+	for _, tt := range tests {
+		if got := RequiredLiteral(tt.expr); !strings.EqualFold(got, tt.want) {
+			t.Errorf("RequiredLiteral(%q) = %q, want %q", tt.expr, got, tt.want)
+		}
+	}
+}
