@@ -57,7 +57,7 @@ func runAnalyze(args []string, s *streams) error {
 	fs.StringVar(&o.baseline, "baseline", "", "a log of a passing run of the same job: lines it also has are noise")
 	fs.StringVar(&o.color, "color", "auto", "colour text output: auto, always or never (NO_COLOR is honoured)")
 	o.catalog.register(fs)
-	paths, err := parse(fs, args)
+	paths, err := parse(fs, args, s)
 	if err != nil {
 		return err
 	}
@@ -77,6 +77,20 @@ func runAnalyze(args []string, s *streams) error {
 	}
 	if o.top < 0 {
 		return usageErr("analyze: --top must be 0 or more")
+	}
+	switch o.color {
+	case "auto", "always", "never":
+	default:
+		return usageErr("analyze: unknown --color %q (want auto, always or never)", o.color)
+	}
+	stdin := 0
+	for _, p := range o.paths {
+		if p == "-" {
+			stdin++
+		}
+	}
+	if stdin > 1 {
+		return usageErr("analyze: standard input (-) can be read only once")
 	}
 	reports, err := analyzeAll(&o, s)
 	if err != nil {

@@ -174,16 +174,35 @@ func newFlags(name, usage string, s *streams) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(s.err)
 	fs.Usage = func() {
-		fmt.Fprint(s.err, strings.TrimLeft(usage, "\n"))
-		fmt.Fprintln(s.err, "\nFlags:")
+		w := fs.Output()
+		fmt.Fprint(w, strings.TrimLeft(usage, "\n"))
+		fmt.Fprintln(w, "\nFlags:")
 		fs.PrintDefaults()
 	}
 	return fs
 }
 
+// wantsHelp reports whether args ask for help before any "--".
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
+}
+
 // parse parses flags that may come before, between or after the positional
 // arguments, and returns the positional arguments. "--" ends flags.
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+func parse(fs *flag.FlagSet, args []string, s *streams) ([]string, error) {
+	if wantsHelp(args) {
+		// Help that was asked for goes to standard output, so it pages.
+		fs.SetOutput(s.out)
+		defer fs.SetOutput(s.err)
+	}
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {

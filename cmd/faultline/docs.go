@@ -27,7 +27,7 @@ func runDocs(args []string, s *streams) error {
 	var cf catalogFlags
 	fs := newFlags("docs", docsUsage, s)
 	cf.register(fs)
-	dirs, err := parse(fs, args)
+	dirs, err := parse(fs, args, s)
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ func runExplain(args []string, s *streams) error {
 	fs := newFlags("explain", explainUsage, s)
 	fs.StringVar(&format, "format", "text", "output `format`: text, markdown or json")
 	cf.register(fs)
-	ids, err := parse(fs, args)
+	ids, err := parse(fs, args, s)
 	if err != nil {
 		return err
 	}

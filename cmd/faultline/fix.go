@@ -26,7 +26,7 @@ func runFix(args []string, s *streams) error {
 	fs := newFlags("fix", fixUsage, s)
 	fs.StringVar(&o.baseline, "baseline", "", "a log of a passing run of the same job: lines it also has are noise")
 	o.catalog.register(fs)
-	paths, err := parse(fs, args)
+	paths, err := parse(fs, args, s)
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ func runList(args []string, s *streams) error {
 	fs.StringVar(&tag, "tag", "", "only playbooks with this `tag`")
 	fs.BoolVar(&signals, "signals", false, "print every literal signal, lowercased and deduplicated, one per line")
 	cf.register(fs)
-	rest, err := parse(fs, args)
+	rest, err := parse(fs, args, s)
 	if err != nil {
 		return err
 	}

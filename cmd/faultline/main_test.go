@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -42,6 +44,7 @@ func TestScripts(t *testing.T) {
 			"mkbinary":   cmdMkbinary,
 			"jsonlen":    cmdJSONLen,
 			"countfiles": cmdCountFiles,
+			"exits":      cmdExits,
 		},
 	})
 }
@@ -121,5 +124,27 @@ func cmdCountFiles(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Logf("%s: %d %s files", args[0], n, args[1])
 	if n < min {
 		ts.Fatalf("%s: %d %s files, want at least %d", args[0], n, args[1], min)
+	}
+}
+
+// exits N PROG [ARGS...] runs PROG like exec, and fails unless its exit
+// status is exactly N. stdout and stderr are kept for the commands that
+// follow, as after exec.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits N PROG [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("%s: %v", args[1], err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
 	}
 }

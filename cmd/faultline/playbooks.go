@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 
 	"github.com/faultline-dev/faultline/internal/catalog"
 	"github.com/faultline-dev/faultline/internal/engine"
@@ -26,14 +27,14 @@ Examples:
 
 func runPlaybooks(args []string, s *streams) error {
 	fs := newFlags("playbooks", playbooksUsage, s)
-	rest, err := parse(fs, args)
+	rest, err := parse(fs, args, s)
 	if err != nil {
 		return err
 	}
 	if len(rest) == 0 || rest[0] != "lint" {
 		return usageErr("playbooks: want 'faultline playbooks lint [DIR...]'")
 	}
-	bundled, err := catalog.Bundled()
+	bundled, err := catalog.LoadYAML()
 	var probs catalog.Problems
 	if len(rest) == 1 {
 		if err != nil {
@@ -83,6 +84,12 @@ func lintExamples(pbs, all []*catalog.Playbook) catalog.Problems {
 }
 
 func report(s *streams, probs catalog.Problems, n int) error {
+	sort.SliceStable(probs, func(i, j int) bool {
+		if probs[i].File != probs[j].File {
+			return probs[i].File < probs[j].File
+		}
+		return probs[i].Line < probs[j].Line
+	})
 	errs := 0
 	for _, p := range probs {
 		fmt.Fprintln(s.out, p.String())

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"embed"
+	"encoding/json"
 	"io/fs"
 	"sort"
 	"strings"
@@ -10,6 +11,16 @@ import (
 
 //go:embed playbooks
 var bundled embed.FS
+
+// bundledSnapshot is the bundled playbooks, parsed and validated, as JSON:
+// decoding it is an order of magnitude faster than parsing the YAML, which
+// matters for a command that runs on every failed CI job. A test fails when
+// it is stale; regenerate it with
+//
+//	go test ./internal/catalog -run Snapshot -update
+//
+//go:embed bundled.json
+var bundledSnapshot []byte
 
 // BundledFS returns the playbooks that ship inside the binary.
 func BundledFS() fs.FS {
@@ -54,12 +65,26 @@ var (
 // process. The slice is shared: callers must not modify its playbooks.
 func Bundled() ([]*Playbook, error) {
 	bundledOnce.Do(func() {
-		bundledPBs, bundledErr = LoadFS(BundledFS(), "playbooks")
+		if err := json.Unmarshal(bundledSnapshot, &bundledPBs); err != nil || len(bundledPBs) == 0 {
+			// No usable snapshot: parse the YAML itself.
+			bundledPBs, bundledErr = LoadYAML()
+		}
 		for _, pb := range bundledPBs {
 			pb.Origin = "bundled"
 		}
 	})
 	return bundledPBs, bundledErr
+}
+
+// LoadYAML parses and validates the bundled playbooks from their YAML, with
+// file:line problems. Bundled uses a snapshot of its result instead.
+func LoadYAML() ([]*Playbook, error) {
+	return LoadFS(BundledFS(), "playbooks")
+}
+
+// Snapshot returns the JSON that Bundled decodes, for pbs.
+func Snapshot(pbs []*Playbook) ([]byte, error) {
+	return json.Marshal(pbs)
 }
 
 // Playbooks returns the catalog's playbooks sorted by id.

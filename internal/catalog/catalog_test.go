@@ -67,7 +67,7 @@ func TestParseProblems(t *testing.T) {
 	}{
 		{"good", good, nil},
 		{"invalid yaml", "id: [x\n", []string{"1: invalid YAML"}},
-		{"unknown field", strings.Replace(good, "severity: low", "severity: low\ncolour: red", 1), []string{"5: field colour not found"}},
+		{"unknown field", strings.Replace(good, "severity: low", "severity: low\ncolour: red", 1), []string{"5: unknown field \"colour\""}},
 		{"bad regex", strings.Replace(good, `'demo failed: (?P<thing>\w+)'`, `'(?P<thing>x'`, 1), []string{"10: match.regex: error parsing regexp"}},
 		{"empty match", strings.Replace(good, "  regex: ['demo failed: (?P<thing>\\w+)']\n", "  any: []\n", 1), []string{"9: empty match", "6: {{thing}} names no capture", "7: {{thing}}"}},
 		{"bad category", strings.Replace(good, "category: test", "category: tests", 1), []string{"3: unknown category"}},

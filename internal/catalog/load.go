@@ -281,13 +281,19 @@ func lineOf(n *yaml.Node, keys ...string) int {
 	return line
 }
 
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+var (
+	yamlLine     = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+	unknownField = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
+)
 
 // yamlErrLine splits a yaml.v3 error message into its line and the rest.
 func yamlErrLine(err error) (int, string) {
 	msg := err.Error()
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
+		if f := unknownField.FindStringSubmatch(m[2]); f != nil {
+			return n, fmt.Sprintf("unknown field %q", f[1])
+		}
 		return n, m[2]
 	}
 	return 0, strings.TrimPrefix(msg, "yaml: ")

@@ -9,6 +9,7 @@ package catalog
 
 import (
 	"regexp"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 	"sort"
@@ -35,15 +36,16 @@ type Playbook struct {
 
 	// Source is the file the playbook was read from, relative to the root
 	// it was loaded from (for bundled playbooks, "playbooks/...").
-	Source string `yaml:"-"`
+	Source string `yaml:"-" json:"source"`
 	// Origin says where the playbook came from: "bundled" or the directory
 	// of a custom playbook set.
 	Origin string `yaml:"-"`
 	// Overrides is set when this playbook replaced another of the same id.
 	Overrides string `yaml:"-"`
 
-	regexps []*regexp.Regexp
-	doc     *yaml.Node
+	regexOnce sync.Once
+	regexps   []*regexp.Regexp
+	doc       *yaml.Node
 }
 
 // Line returns the line of the playbook's file where the value at a path of
@@ -93,15 +95,28 @@ var Categories = []string{
 	"vcs",        // git, submodules, LFS, host keys
 }
 
-// Regexps returns the compiled Match.Regex patterns, in order. It is only
-// valid for playbooks returned by Load, which compiles them.
-func (p *Playbook) Regexps() []*regexp.Regexp { return p.regexps }
+// Regexps returns the compiled Match.Regex patterns, in order, compiling
+// them on first use. Patterns were validated when the playbook was parsed;
+// one that does not compile is left out.
+func (p *Playbook) Regexps() []*regexp.Regexp {
+	p.regexOnce.Do(func() {
+		if p.regexps != nil {
+			return
+		}
+		for _, expr := range p.Match.Regex {
+			if re, err := regexp.Compile(expr); err == nil {
+				p.regexps = append(p.regexps, re)
+			}
+		}
+	})
+	return p.regexps
+}
 
 // CaptureNames returns the sorted names of the named groups of the
 // playbook's regexes.
 func (p *Playbook) CaptureNames() []string {
 	seen := map[string]bool{}
-	for _, re := range p.regexps {
+	for _, re := range p.Regexps() {
 		for _, n := range re.SubexpNames() {
 			if n != "" {
 				seen[n] = true

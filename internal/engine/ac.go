@@ -1,6 +1,6 @@
 package engine
 
-import "sort"
+import "slices"
 
 // acMatcher finds which of a set of literals occur in a line, ignoring ASCII
 // case, in one pass over the line's bytes.
@@ -61,100 +61,68 @@ func newACMatcher(patterns []string) *acMatcher {
 	}
 	m.nclass = n
 
-	// Trie over classes; goto[s][cl] = 0 means no edge (state 0 is the root,
-	// never a target of a trie edge).
-	type node struct {
-		next map[uint8]int32
-		out  []int32
+	// The trie is built in the transition table itself: delta[s*n+cl] is
+	// the child of s on class cl, 0 when there is none (state 0 is the root,
+	// never a child). Then, in breadth-first order, every missing transition
+	// is filled with the failure state's transition on the same class.
+	size := 1
+	for _, p := range patterns {
+		size += len(p)
 	}
-	nodes := []node{{next: map[uint8]int32{}}}
+	delta := make([]uint32, size*n)
+	outs := make([][]int32, 1, size)
 	for id, p := range patterns {
 		lp := lowerBytes(p)
 		m.patterns = append(m.patterns, lp)
 		if p == "" {
 			continue
 		}
-		s := int32(0)
+		s := uint32(0)
 		for i := 0; i < len(lp); i++ {
-			cl := m.class[lp[i]]
-			nx, ok := nodes[s].next[cl]
-			if !ok {
-				nx = int32(len(nodes))
-				nodes = append(nodes, node{next: map[uint8]int32{}})
-				nodes[s].next[cl] = nx
+			e := int(s)*n + int(m.class[lp[i]])
+			if delta[e] == 0 {
+				delta[e] = uint32(len(outs))
+				outs = append(outs, nil)
 			}
-			s = nx
+			s = delta[e]
 		}
-		nodes[s].out = append(nodes[s].out, int32(id))
+		outs[s] = append(outs[s], int32(id))
 	}
-
-	// BFS: failure links, outputs merged along them, then renumber states in
-	// BFS order so that states near the root sit close together in memory.
-	order := make([]int32, 0, len(nodes))
-	fail := make([]int32, len(nodes))
-	order = append(order, 0)
-	for i := 0; i < len(order); i++ {
-		s := order[i]
-		cls := make([]int, 0, len(nodes[s].next))
-		for cl := range nodes[s].next {
-			cls = append(cls, int(cl))
-		}
-		sort.Ints(cls)
-		for _, c := range cls {
-			cl := uint8(c)
-			t := nodes[s].next[cl]
-			if s != 0 {
-				f := fail[s]
-				for {
-					if nx, ok := nodes[f].next[cl]; ok {
-						fail[t] = nx
-						break
-					}
-					if f == 0 {
-						fail[t] = 0
-						break
-					}
-					f = fail[f]
-				}
-			}
-			nodes[t].out = append(nodes[t].out, nodes[fail[t]].out...)
-			order = append(order, t)
+	states := len(outs)
+	delta = delta[:states*n]
+	fail := make([]uint32, states)
+	queue := make([]uint32, 0, states)
+	for cl := 0; cl < n; cl++ {
+		if t := delta[cl]; t != 0 {
+			queue = append(queue, t) // fail[t] = 0, the root
 		}
 	}
-	rank := make([]int32, len(nodes))
-	for i, s := range order {
-		rank[s] = int32(i)
-	}
-	m.delta = make([]uint32, len(nodes)*n)
-	m.out = make([][]int32, len(nodes))
-	for _, s := range order { // parents before children
-		r := int(rank[s])
-		if len(nodes[s].out) > 0 {
-			outs := append([]int32(nil), nodes[s].out...)
-			sort.Slice(outs, func(i, j int) bool { return outs[i] < outs[j] })
-			m.out[r] = outs
-		}
+	for i := 0; i < len(queue); i++ {
+		s := queue[i]
+		f := fail[s]
+		outs[s] = append(outs[s], outs[f]...)
+		row, frow := delta[int(s)*n:int(s+1)*n], delta[int(f)*n:int(f+1)*n]
 		for cl := 0; cl < n; cl++ {
-			var t int32
-			if nx, ok := nodes[s].next[uint8(cl)]; ok {
-				t = nx
-			} else if s != 0 {
-				// Same transition as the failure state, already computed
-				// since failure states are shallower.
-				t = -1
-			}
-			var v uint32
-			if t >= 0 {
-				v = uint32(rank[t])
-				if len(nodes[t].out) > 0 {
-					v |= acceptBit
-				}
+			if t := row[cl]; t != 0 {
+				fail[t] = frow[cl] &^ acceptBit
+				queue = append(queue, t)
 			} else {
-				v = m.delta[int(rank[fail[s]])*n+cl]
+				row[cl] = frow[cl]
 			}
-			m.delta[r*n+cl] = v
 		}
 	}
+	for e, t := range delta {
+		if len(outs[t&^acceptBit]) > 0 {
+			delta[e] = t | acceptBit
+		}
+	}
+	for s, o := range outs {
+		if len(o) > 1 {
+			slices.Sort(o)
+			outs[s] = slices.Compact(o)
+		}
+	}
+	m.delta, m.out = delta, outs
 	return m
 }
 

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"strings"
 
 	"github.com/faultline-dev/faultline/internal/logtext"
 )
@@ -127,7 +128,11 @@ func (a *analyzer) line(l logtext.Line) {
 	if score >= strongScore && flags&(flagBoilerplate|flagNoise) == 0 {
 		a.cur.errLines++
 	}
-	a.recordHits(l, score, flags)
+	base := score // what the words of the line say, without its own hits
+	if flags&flagHit != 0 {
+		base -= hitBonus
+	}
+	a.recordHits(l, base, flags)
 
 	r := &a.ring[l.N%ringSize]
 	r.n, r.score, r.flags = l.N, score, flags
@@ -165,7 +170,7 @@ func (a *analyzer) event(ev logtext.Event, l logtext.Line) {
 			if a.jobFail.N == 0 {
 				a.jobFail = Line{N: l.N, Text: string(clip(l.Text, keepText))}
 			}
-			if len(a.failed) > 0 || a.cur.errLines == 0 && len(a.cur.hits) == 0 {
+			if len(a.failed) > 0 || a.cur.errLines == 0 && len(a.cur.hits) == 0 || afterwards(a.cur.name) {
 				return // the failing step came before, or is found at the end
 			}
 		}
@@ -187,6 +192,11 @@ func (a *analyzer) event(ev logtext.Event, l logtext.Line) {
 		}
 		a.closeStep(l.N)
 		a.cur = a.newStep("", l.N+1, false)
+	case logtext.Annotated:
+		a.cur.failed = true
+		if a.cur.failLine == 0 {
+			a.cur.failLine, a.cur.failText = l.N, string(clip(l.Text, keepText))
+		}
 	case logtext.Succeeded:
 		a.jobPass = true
 	}
@@ -197,7 +207,7 @@ func (a *analyzer) closeStep(end int) {
 	s := a.cur
 	s.end = end
 	if !s.failed {
-		if s.errLines > 0 || len(s.hits) > 0 {
+		if (s.errLines > 0 || len(s.hits) > 0) && (a.lastErr == nil || !afterwards(s.name)) {
 			a.lastErr = s
 		}
 		return
@@ -242,4 +252,18 @@ func clip(b []byte, n int) []byte {
 		return b[:n]
 	}
 	return b
+}
+
+// afterwards reports whether a step, by its name, runs after the job's
+// work to report or clean up (GitLab's upload_artifacts_on_failure,
+// Jenkins' post actions, Travis' after_failure): its errors are rarely why
+// the job failed.
+func afterwards(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range []string{"after_failure", "after_script", "on_failure", "post actions", "post job", "cleanup", "upload_artifacts", "archive"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
 }

@@ -5,6 +5,7 @@ import (
 	"regexp/syntax"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/faultline-dev/faultline/internal/catalog"
 )
@@ -26,10 +27,22 @@ type use struct {
 	idx  int32
 }
 
+// compiledRegex is a playbook regex, compiled on first use: most never run
+// on a given log, since their required literal never occurs.
 type compiledRegex struct {
-	pb  int32
-	re  *regexp.Regexp
-	src string
+	pb   int32
+	src  string
+	once sync.Once
+	re   *regexp.Regexp
+}
+
+func (r *compiledRegex) regexp() *regexp.Regexp {
+	r.once.Do(func() {
+		// Validated when the playbook was parsed; a pattern that does not
+		// compile never matches.
+		r.re, _ = regexp.Compile(r.src)
+	})
+	return r.re
 }
 
 // compiled is a catalog compiled into one matcher: every literal of every
@@ -40,7 +53,7 @@ type compiled struct {
 	ac            *acMatcher
 	literals      []string // pattern id -> literal as written
 	uses          [][]use  // pattern id -> what it means
-	regexes       []compiledRegex
+	regexes       []*compiledRegex
 	unguarded     []int32 // regexes with no required literal: run on every line
 	hasAnyOrRegex []bool  // per playbook
 	allCount      []int   // per playbook: number of match.all literals
@@ -75,10 +88,10 @@ func compile(pbs []*catalog.Playbook) *compiled {
 		for j, s := range pb.Match.None {
 			add(trimSignal(s), use{useNone, p, int32(j)})
 		}
-		for j, re := range pb.Regexps() {
+		for _, expr := range pb.Match.Regex {
 			r := int32(len(c.regexes))
-			c.regexes = append(c.regexes, compiledRegex{pb: p, re: re, src: pb.Match.Regex[j]})
-			if lit := RequiredLiteral(re.String()); lit != "" {
+			c.regexes = append(c.regexes, &compiledRegex{pb: p, src: expr})
+			if lit := RequiredLiteral(expr); lit != "" {
 				add(lit, use{useRegex, p, r})
 			} else {
 				c.unguarded = append(c.unguarded, r)

@@ -10,7 +10,7 @@ import (
 // snippet of every bundled playbook ranks that playbook first against the
 // whole catalog, and no examples.no_match snippet triggers it.
 func TestBundledExamples(t *testing.T) {
-	pbs, err := catalog.Bundled()
+	pbs, err := catalog.LoadYAML()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -138,7 +138,7 @@ func excerpt(s *step) *Excerpt {
 		for k := 0; k < 2 && first > 0 && w[first-1].flags&flagBlank == 0; k++ {
 			first--
 		}
-		last = min(last+3, len(w)-1)
+		last = min(last+6, len(w)-1)
 	} else {
 		first = max(0, last-19)
 	}

@@ -33,6 +33,7 @@ var keywords = []keyword{
 	{"0 failures", -6}, {"0 failed", -6}, {"failures: 0", -6}, {"errors: 0", -6},
 	{"failed: 0", -6}, {"no errors", -6}, {"without error", -4},
 	{" passed", -2}, {"success", -2}, {"--- pass", -4}, {"skipped", -1},
+	{"✓", -4}, {"✔", -4}, {"[pass]", -4}, {"[ok]", -3}, {"=== run", -4}, {"=== cont", -4}, {"=== pause", -4},
 	{"ignor", -1}, {"retry", -1}, {"retrying", -1}, {"if you", -1},
 	{"error_reporting", -3}, {"-error", -2}, {"_error", -1}, {"errorprone", -2},
 	{"fail_fast", -2}, {"allow_failures", -4}, {"fail-fast", -2},

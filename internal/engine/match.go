@@ -65,13 +65,17 @@ func (a *analyzer) runRegex(r int32, text []byte, stamp uint32) {
 		return
 	}
 	a.regexStamp[r] = stamp
-	cr := &a.c.regexes[r]
-	m := cr.re.FindSubmatchIndex(text)
+	cr := a.c.regexes[r]
+	re := cr.regexp()
+	if re == nil {
+		return
+	}
+	m := re.FindSubmatchIndex(text)
 	if m == nil {
 		return
 	}
 	h := hit{n: int(cr.pb), signal: string(text[m[0]:m[1]]), strength: min(m[1]-m[0], regexStrengthCap)}
-	h.captures = captures(cr.re, text, m)
+	h.captures = captures(re, text, m)
 	a.lineHits = append(a.lineHits, h)
 }
 

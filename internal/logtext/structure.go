@@ -20,6 +20,10 @@ const (
 	Failed
 	// Succeeded: the line says the job as a whole passed.
 	Succeeded
+	// Annotated: the CI provider marked the line as an error (GitHub
+	// Actions' "##[error]"). The step fails, but its own failure line, if
+	// any, comes later.
+	Annotated
 )
 
 // Event is a structural fact a line states.
@@ -81,6 +85,9 @@ var rules = []rule{
 	}},
 	{"The operation was canceled.", regexp.MustCompile(`^##\[error\]The operation was canceled\.`), func(m [][]byte) Event {
 		return Event{Kind: Failed, Exit: -1, Strong: true}
+	}},
+	{"##[error]", regexp.MustCompile(`^##\[error\]`), func(m [][]byte) Event {
+		return Event{Kind: Annotated, Strong: true}
 	}},
 	// GitLab CI.
 	{"section_start:", regexp.MustCompile(`section_start:\d+:([A-Za-z0-9_.-]+)`), func(m [][]byte) Event {
@@ -155,7 +162,7 @@ var (
 	travisCommand   = regexp.MustCompile(`^\$ (.+)$`)
 	shellTrace      = regexp.MustCompile(`^\+{1,3} (\S.*)$`)
 	// Lines that look like Buildkite headers but are diffs or test output.
-	notBuildkite = regexp.MustCompile(`^(?:--- (?:a/|/|FAIL|PASS|SKIP|BENCH)|\+\+\+ (?:b/|/)|--- \S+\s+\d{4}-)|^\+\+\+ [^:]*$`)
+	notBuildkite = regexp.MustCompile(`^(?:--- \S+\.orig\s*$|--- (?:a/|/|FAIL|PASS|SKIP|BENCH)|\+\+\+ (?:b/|/)|--- \S+\s+\d{4}-)|^\+\+\+ [^:]*$`)
 )
 
 // Events appends to dst the structural events that one line of a log states,

@@ -92,7 +92,11 @@ func writeDiagnosis(w io.Writer, r *engine.Report, d engine.Diagnosis, src strin
 			fmt.Fprintf(w, "  %s %s\n", st.dim("$"), st.cyan(fill(v)))
 		}
 	}
-	fmt.Fprintf(w, "\n%s\n", st.dim("More: faultline explain "+p.ID))
+	more := "faultline explain " + p.ID
+	if p.Origin != "" && p.Origin != "bundled" {
+		more += " --playbooks " + p.Origin
+	}
+	fmt.Fprintf(w, "\n%s\n", st.dim("More: "+more))
 }
 
 func writeNumbered(w io.Writer, n int, text string) {
