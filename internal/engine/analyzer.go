@@ -81,6 +81,7 @@ type analyzer struct {
 	jobFail  Line // the line that says the job failed, if one does
 
 	lineHits []hit // scratch: the current line's hits
+	marker   bool  // scratch: the current line holds a structure marker
 
 	events     []logtext.Event
 	stamp      []uint32 // per pattern: the line it last matched on
@@ -105,9 +106,12 @@ func (a *analyzer) newStep(name string, start int, strong bool) *step {
 // line consumes one line of the log.
 func (a *analyzer) line(l logtext.Line) {
 	a.n = l.N
-	a.events = logtext.Events(a.events[:0], l.Full)
-
 	score, flags := a.match(l)
+	a.events = a.events[:0]
+	if a.marker || len(l.Full) != len(l.Text) || logtext.MayHaveEvents(l.Match) {
+		a.events = logtext.Events(a.events, l.Full)
+	}
+
 	if len(bytes.TrimSpace(l.Match)) == 0 {
 		flags |= flagBlank
 	}
@@ -116,7 +120,7 @@ func (a *analyzer) line(l logtext.Line) {
 			flags |= flagBoilerplate
 		}
 	}
-	if flags&flagBoilerplate == 0 && boilerplate(l.Match) {
+	if flags&flagBoilerplate == 0 && (score >= strongScore || flags&flagHit != 0) && boilerplate(l.Match) {
 		flags |= flagBoilerplate
 	}
 	if a.opts.Baseline != nil && a.opts.Baseline.Has(l.Match) {

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/faultline-dev/faultline/internal/catalog"
+	"github.com/faultline-dev/faultline/internal/logtext"
 )
 
 // useKind says what a literal found in a line means.
@@ -19,6 +20,7 @@ const (
 	useNone                       // a match.none veto of playbook pb
 	useRegex                      // the literal regex idx requires
 	useKeyword                    // an error-heuristic keyword (idx into keywords)
+	useMarker                     // a literal that CI structure lines contain
 )
 
 type use struct {
@@ -101,6 +103,9 @@ func compile(pbs []*catalog.Playbook) *compiled {
 	}
 	for i, k := range keywords {
 		add(k.lit, use{useKeyword, -1, int32(i)})
+	}
+	for i, m := range logtext.Markers {
+		add(m, use{useMarker, -1, int32(i)})
 	}
 	c.ac = newACMatcher(c.literals)
 	return c

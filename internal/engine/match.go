@@ -22,6 +22,7 @@ func (a *analyzer) match(l logtext.Line) (score int, flags uint8) {
 	c := a.c
 	stamp := uint32(l.N)
 	a.lineHits = a.lineHits[:0]
+	a.marker = false
 	text := l.Match
 	c.ac.match(text, func(p int32) {
 		if a.stamp[p] == stamp {
@@ -32,6 +33,8 @@ func (a *analyzer) match(l logtext.Line) (score int, flags uint8) {
 			switch u.kind {
 			case useKeyword:
 				score += keywords[u.idx].weight
+			case useMarker:
+				a.marker = true
 			case useAny:
 				a.lineHits = append(a.lineHits, hit{n: int(u.pb), signal: c.literals[p], strength: len(c.literals[p])})
 			case useAll:

@@ -165,6 +165,19 @@ var (
 	notBuildkite = regexp.MustCompile(`^(?:--- \S+\.orig\s*$|--- (?:a/|/|FAIL|PASS|SKIP|BENCH)|\+\+\+ (?:b/|/)|--- \S+\s+\d{4}-)|^\+\+\+ [^:]*$`)
 )
 
+// Markers are literals at least one of which every line with a structural
+// event contains (case-insensitively), apart from lines that start with
+// '$', '+', '-' or '~'. Callers that find literals fast can skip Events for
+// other lines.
+var Markers = []string{"##[", "##vso[", "section_start:", "travis_", "exited with", "ERROR: ", "Job succeeded",
+	"[Pipeline]", "Finished: ", "marked build as failure", "CircleCI received", "***", "Process completed"}
+
+// MayHaveEvents reports whether a line that holds none of the Markers can
+// still state an event.
+func MayHaveEvents(full []byte) bool {
+	return len(full) > 0 && (full[0] == '$' || full[0] == '+' || full[0] == '-' || full[0] == '~')
+}
+
 // Events appends to dst the structural events that one line of a log states,
 // in order. full is the line's Line.Full (every '\r' segment), without a
 // leading timestamp.
