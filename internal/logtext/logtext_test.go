@@ -1,0 +1,134 @@
+package logtext
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestClean(t *testing.T) {
+	tests := []struct{ raw, want string }{
+		{"plain\n", "plain"},
+		{"crlf\r\n", "crlf"},
+		{"\x1b[31;1mred\x1b[0m text", "red text"},
+		{"10%\r50%\r100%\n", "100%"},
+		{"done\r\x1b[0K\n", "done"},
+		{"travis_fold:end:x\r\x1b[0K$ make test\r\n", "$ make test"},
+		{"\x1b]0;title\x07after", "after"},
+		{"bad \xff utf8", "bad \xff utf8"},
+	}
+	for _, tt := range tests {
+		if got := string(Clean(nil, []byte(tt.raw))); got != tt.want {
+			t.Errorf("Clean(%q) = %q, want %q", tt.raw, got, tt.want)
+		}
+	}
+}
+
+func TestStripTimestamp(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"2024-05-01T12:00:00.1234567Z ##[error]x", "##[error]x"},
+		{"2024-05-01T12:00:00Z x", "x"},
+		{"2024-05-01 not a timestamp", "2024-05-01 not a timestamp"},
+		{"x", "x"},
+	}
+	for _, tt := range tests {
+		if got := string(StripTimestamp([]byte(tt.in))); got != tt.want {
+			t.Errorf("StripTimestamp(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func scanAll(t *testing.T, data []byte) ([]string, error) {
+	t.Helper()
+	sc := NewScanner(bytes.NewReader(data))
+	var lines []string
+	for n := 1; sc.Scan(); n++ {
+		if sc.Line().N != n {
+			t.Fatalf("line %d numbered %d", n, sc.Line().N)
+		}
+		lines = append(lines, string(sc.Line().Match))
+	}
+	return lines, sc.Err()
+}
+
+func TestScannerGzipAndBinary(t *testing.T) {
+	log := "2024-05-01T12:00:00.1Z one\r\ntwo\n\x1b[1mthree\x1b[0m"
+	plain, err := scanAll(t, []byte(log))
+	if err != nil || strings.Join(plain, "|") != "one|two|three" {
+		t.Fatalf("plain: %q, %v", plain, err)
+	}
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	w.Write([]byte(log))
+	w.Close()
+	zipped, err := scanAll(t, gz.Bytes())
+	if err != nil || strings.Join(zipped, "|") != "one|two|three" {
+		t.Fatalf("gzip: %q, %v", zipped, err)
+	}
+	if _, err := scanAll(t, []byte("ELF\x00\x01\x02binary")); !errors.Is(err, ErrBinary) {
+		t.Errorf("binary input: err = %v, want ErrBinary", err)
+	}
+	if _, err := scanAll(t, gz.Bytes()[:20]); err == nil {
+		t.Error("truncated gzip: want an error")
+	}
+}
+
+func TestScannerLongLine(t *testing.T) {
+	long := strings.Repeat("x", 3*MaxLineBytes)
+	lines, err := scanAll(t, []byte("a\n"+long+"\nb\n"))
+	if err != nil || len(lines) != 3 || len(lines[1]) != MaxLineBytes || lines[2] != "b" {
+		t.Fatalf("got %d lines (%v), middle %d bytes", len(lines), err, len(lines[1]))
+	}
+}
+
+func TestEvents(t *testing.T) {
+	tests := []struct {
+		line string
+		want Kind
+		exit int
+	}{
+		{"##[group]Run npm test", StepStart, 0},
+		{"##[error]Process completed with exit code 2.", Failed, 2},
+		{"##[error]Credentials could not be loaded", Annotated, 0},
+		{"section_start:1700000000:step_script\r\x1b[0KExecuting", StepStart, 0},
+		{"ERROR: Job failed: exit code 1", Failed, 1},
+		{"The command \"make test\" exited with 1.", Failed, 1},
+		{"The command \"make\" exited with 0.", StepEnd, 0},
+		{"Done. Your build exited with 0.", Succeeded, 0},
+		{"[Pipeline] { (Build)", StepStart, 0},
+		{"ERROR: script returned exit code 2", Failed, 2},
+		{"Finished: FAILURE", Failed, -1},
+		{"make: *** [Makefile:12: test] Error 1", Failed, 1},
+		{"+ go test ./...", StepStart, 0},
+		{"--- FAIL: TestX (0.00s)", 0, 0},
+		{"--- main.go.orig", 0, 0},
+		{"plain output", 0, 0},
+	}
+	for _, tt := range tests {
+		evs := Events(nil, []byte(tt.line))
+		var got Kind
+		exit := 0
+		if len(evs) > 0 {
+			got, exit = evs[0].Kind, evs[0].Exit
+			if got == StepStart {
+				exit = 0
+			}
+		}
+		if got != tt.want || exit != tt.exit {
+			t.Errorf("Events(%q) = kind %d exit %d, want kind %d exit %d", tt.line, got, exit, tt.want, tt.exit)
+		}
+		if got != 0 && !strings.Contains(strings.ToLower(tt.line), "+") && !strings.HasPrefix(tt.line, "$") {
+			hasMarker := false
+			for _, m := range Markers {
+				if strings.Contains(strings.ToLower(tt.line), strings.ToLower(m)) {
+					hasMarker = true
+				}
+			}
+			if !hasMarker && !MayHaveEvents([]byte(tt.line)) {
+				t.Errorf("%q states an event but holds none of Markers", tt.line)
+			}
+		}
+	}
+}
