@@ -60,11 +60,11 @@ func (e *Engine) Rank(text string) []Ranked {
 func (e *Engine) CheckExamples(p *catalog.Playbook) []catalog.Problem {
 	var probs []catalog.Problem
 	add := func(keys []string, format string, args ...any) {
-		probs = append(probs, catalog.Problem{File: p.Source, Line: p.Line(keys...), Msg: sprintf(format, args...)})
+		probs = append(probs, catalog.Problem{File: p.Source, Line: p.Line(keys...), Msg: fmt.Sprintf(format, args...)})
 	}
 	for i, ex := range p.Examples.Match {
 		r := e.Rank(ex)
-		key := []string{"examples", "match", itoa(i)}
+		key := []string{"examples", "match", strconv.Itoa(i)}
 		switch {
 		case !contains(r, p.ID):
 			add(key, "examples.match[%d] does not trigger %s", i, p.ID)
@@ -74,7 +74,7 @@ func (e *Engine) CheckExamples(p *catalog.Playbook) []catalog.Problem {
 	}
 	for i, ex := range p.Examples.NoMatch {
 		if contains(e.Rank(ex), p.ID) {
-			add([]string{"examples", "no_match", itoa(i)}, "examples.no_match[%d] triggers %s", i, p.ID)
+			add([]string{"examples", "no_match", strconv.Itoa(i)}, "examples.no_match[%d] triggers %s", i, p.ID)
 		}
 	}
 	return probs
@@ -90,7 +90,3 @@ func scoreOf(r []Ranked, id string) float64 {
 	}
 	return -1
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }
-
-func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
