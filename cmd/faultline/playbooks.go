@@ -73,8 +73,8 @@ func lintExamples(pbs, all []*catalog.Playbook) catalog.Problems {
 	var probs catalog.Problems
 	for _, p := range pbs {
 		probs = append(probs, eng.CheckExamples(p)...)
-		for i, re := range p.Regexps() {
-			if engine.RequiredLiteral(re.String()) == "" {
+		for i, expr := range p.Match.Regex {
+			if engine.Prefilter(expr) == nil {
 				probs = append(probs, catalog.Problem{File: p.Source, Line: p.Line("match", "regex", fmt.Sprint(i)),
 					Msg: "warning: match.regex has no literal of 3+ characters every match contains; it runs on every line"})
 			}

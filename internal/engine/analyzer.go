@@ -82,18 +82,24 @@ type analyzer struct {
 
 	lineHits []hit // scratch: the current line's hits
 	marker   bool  // scratch: the current line holds a structure marker
+	// scratch: the current line holds a literal of boilerplate lines
+	maybeBoilerplate bool
 
-	events     []logtext.Event
-	stamp      []uint32 // per pattern: the line it last matched on
-	regexStamp []uint32
+	events      []logtext.Event
+	stamp       []uint32 // per pattern: the line it last matched on
+	regexStamp  []uint32
+	factorStamp []uint32 // per regex: the line its factors were last seen on
+	factorSeen  []uint8  // per regex: which factors that line holds
 }
 
 func newAnalyzer(c *compiled, opts Options) *analyzer {
 	a := &analyzer{
-		c:          c,
-		opts:       opts,
-		stamp:      make([]uint32, len(c.literals)),
-		regexStamp: make([]uint32, len(c.regexes)),
+		c:           c,
+		opts:        opts,
+		stamp:       make([]uint32, len(c.literals)),
+		regexStamp:  make([]uint32, len(c.regexes)),
+		factorStamp: make([]uint32, len(c.regexes)),
+		factorSeen:  make([]uint8, len(c.regexes)),
 	}
 	a.cur = a.newStep("", 1, false)
 	return a
@@ -120,7 +126,8 @@ func (a *analyzer) line(l logtext.Line) {
 			flags |= flagBoilerplate
 		}
 	}
-	if flags&flagBoilerplate == 0 && (score >= strongScore || flags&flagHit != 0) && boilerplate(l.Match) {
+	if flags&flagBoilerplate == 0 && (score >= strongScore || flags&flagHit != 0) &&
+		(a.maybeBoilerplate || !a.c.boilerplateGated) && boilerplate(l.Match) {
 		flags |= flagBoilerplate
 	}
 	if a.opts.Baseline != nil && a.opts.Baseline.Has(l.Match) {

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"regexp"
-	"regexp/syntax"
 	"sort"
 	"strings"
 	"sync"
@@ -15,27 +14,30 @@ import (
 type useKind uint8
 
 const (
-	useAny     useKind = iota + 1 // a match.any signal of playbook pb
-	useAll                        // literal idx of match.all of playbook pb
-	useNone                       // a match.none veto of playbook pb
-	useRegex                      // the literal regex idx requires
-	useKeyword                    // an error-heuristic keyword (idx into keywords)
-	useMarker                     // a literal that CI structure lines contain
+	useAny         useKind = iota + 1 // a match.any signal of playbook pb
+	useAll                            // literal idx of match.all of playbook pb
+	useNone                           // a match.none veto of playbook pb
+	useRegex                          // the literal regex idx requires
+	useKeyword                        // an error-heuristic keyword (idx into keywords)
+	useMarker                         // a literal that CI structure lines contain
+	useBoilerplate                    // a literal every boilerplate line contains
 )
 
 type use struct {
 	kind useKind
 	pb   int32
 	idx  int32
+	set  uint8 // with useRegex: which of the regex's prefilter factors
 }
 
 // compiledRegex is a playbook regex, compiled on first use: most never run
 // on a given log, since their required literal never occurs.
 type compiledRegex struct {
-	pb   int32
-	src  string
-	once sync.Once
-	re   *regexp.Regexp
+	pb      int32
+	src     string
+	factors uint8 // how many prefilter factors a line must hold
+	once    sync.Once
+	re      *regexp.Regexp
 }
 
 func (r *compiledRegex) regexp() *regexp.Regexp {
@@ -51,14 +53,17 @@ func (r *compiledRegex) regexp() *regexp.Regexp {
 // playbook, the literal each regex requires, and the heuristic keywords, in
 // one automaton. Only the regexes whose literal a line contains run on it.
 type compiled struct {
-	playbooks     []*catalog.Playbook
-	ac            *acMatcher
-	literals      []string // pattern id -> literal as written
-	uses          [][]use  // pattern id -> what it means
-	regexes       []*compiledRegex
-	unguarded     []int32 // regexes with no required literal: run on every line
-	hasAnyOrRegex []bool  // per playbook
-	allCount      []int   // per playbook: number of match.all literals
+	playbooks []*catalog.Playbook
+	ac        *acMatcher
+	literals  []string // pattern id -> literal as written
+	uses      [][]use  // pattern id -> what it means
+	regexes   []*compiledRegex
+	unguarded []int32 // regexes with no required literal: run on every line
+	// boilerplateGated: only lines holding a useBoilerplate literal can be
+	// boilerplate.
+	boilerplateGated bool
+	hasAnyOrRegex    []bool // per playbook
+	allCount         []int  // per playbook: number of match.all literals
 }
 
 // compile builds the matcher of pbs.
@@ -81,31 +86,43 @@ func compile(pbs []*catalog.Playbook) *compiled {
 	for i, pb := range pbs {
 		p := int32(i)
 		for j, s := range pb.Match.Any {
-			add(trimSignal(s), use{useAny, p, int32(j)})
+			add(trimSignal(s), use{kind: useAny, pb: p, idx: int32(j)})
 		}
 		for j, s := range pb.Match.All {
-			add(trimSignal(s), use{useAll, p, int32(j)})
+			add(trimSignal(s), use{kind: useAll, pb: p, idx: int32(j)})
 		}
 		c.allCount[i] = len(pb.Match.All)
 		for j, s := range pb.Match.None {
-			add(trimSignal(s), use{useNone, p, int32(j)})
+			add(trimSignal(s), use{kind: useNone, pb: p, idx: int32(j)})
 		}
 		for _, expr := range pb.Match.Regex {
 			r := int32(len(c.regexes))
-			c.regexes = append(c.regexes, &compiledRegex{pb: p, src: expr})
-			if lit := RequiredLiteral(expr); lit != "" {
-				add(lit, use{useRegex, p, r})
-			} else {
+			fs := Prefilter(expr)
+			c.regexes = append(c.regexes, &compiledRegex{pb: p, src: expr, factors: uint8(len(fs))})
+			for j, f := range fs {
+				for _, lit := range f {
+					add(lit, use{kind: useRegex, pb: p, idx: r, set: uint8(j)})
+				}
+			}
+			if len(fs) == 0 {
 				c.unguarded = append(c.unguarded, r)
 			}
 		}
 		c.hasAnyOrRegex[i] = len(pb.Match.Any) > 0 || len(pb.Match.Regex) > 0
 	}
 	for i, k := range keywords {
-		add(k.lit, use{useKeyword, -1, int32(i)})
+		add(k.lit, use{kind: useKeyword, pb: -1, idx: int32(i)})
 	}
 	for i, m := range logtext.Markers {
-		add(m, use{useMarker, -1, int32(i)})
+		add(m, use{kind: useMarker, pb: -1, idx: int32(i)})
+	}
+	// Boilerplate lines are recognised by one large regex; the automaton
+	// finds the lines that can be boilerplate at all.
+	if fs := Prefilter(boilerplateRE.String()); len(fs) > 0 {
+		c.boilerplateGated = true
+		for _, lit := range fs[0] {
+			add(lit, use{kind: useBoilerplate, pb: -1})
+		}
 	}
 	c.ac = newACMatcher(c.literals)
 	return c
@@ -134,60 +151,6 @@ func Signals(pbs []*catalog.Playbook) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// RequiredLiteral returns the longest literal (at least 3 bytes) that every
-// match of the RE2 expression expr contains, or "" when there is none. It is
-// how the engine decides which lines a regex needs to run on.
-func RequiredLiteral(expr string) string {
-	re, err := syntax.Parse(expr, syntax.Perl)
-	if err != nil {
-		return ""
-	}
-	best := ""
-	var walk func(re *syntax.Regexp)
-	walk = func(re *syntax.Regexp) {
-		switch re.Op {
-		case syntax.OpLiteral:
-			// Case-folded literals are fine: the automaton ignores ASCII case.
-			s := string(re.Rune)
-			if re.Flags&syntax.FoldCase != 0 && !isASCII(s) {
-				return
-			}
-			if len(s) > len(best) {
-				best = s
-			}
-		case syntax.OpConcat:
-			// Adjacent literal pieces join into one run.
-			run := ""
-			flush := func() {
-				if len(run) > len(best) {
-					best = run
-				}
-				run = ""
-			}
-			for _, sub := range re.Sub {
-				if sub.Op == syntax.OpLiteral && (sub.Flags&syntax.FoldCase == 0 || isASCII(string(sub.Rune))) {
-					run += string(sub.Rune)
-					continue
-				}
-				flush()
-				walk(sub)
-			}
-			flush()
-		case syntax.OpCapture, syntax.OpPlus:
-			walk(re.Sub[0])
-		case syntax.OpRepeat:
-			if re.Min >= 1 {
-				walk(re.Sub[0])
-			}
-		}
-	}
-	walk(re)
-	if len(best) < 3 {
-		return ""
-	}
-	return best
 }
 
 func isASCII(s string) bool {

@@ -22,7 +22,7 @@ func (a *analyzer) match(l logtext.Line) (score int, flags uint8) {
 	c := a.c
 	stamp := uint32(l.N)
 	a.lineHits = a.lineHits[:0]
-	a.marker = false
+	a.marker, a.maybeBoilerplate = false, false
 	text := l.Match
 	c.ac.match(text, func(p int32) {
 		if a.stamp[p] == stamp {
@@ -35,6 +35,8 @@ func (a *analyzer) match(l logtext.Line) (score int, flags uint8) {
 				score += keywords[u.idx].weight
 			case useMarker:
 				a.marker = true
+			case useBoilerplate:
+				a.maybeBoilerplate = true
 			case useAny:
 				a.lineHits = append(a.lineHits, hit{n: int(u.pb), signal: c.literals[p], strength: len(c.literals[p])})
 			case useAll:
@@ -48,7 +50,14 @@ func (a *analyzer) match(l logtext.Line) (score int, flags uint8) {
 				}
 				a.cur.vetoed[u.pb] = true
 			case useRegex:
-				a.runRegex(u.idx, text, stamp)
+				// Run the regex once the line has shown every factor.
+				if a.factorStamp[u.idx] != stamp {
+					a.factorStamp[u.idx], a.factorSeen[u.idx] = stamp, 0
+				}
+				a.factorSeen[u.idx] |= 1 << u.set
+				if a.factorSeen[u.idx] == 1<<c.regexes[u.idx].factors-1 {
+					a.runRegex(u.idx, text, stamp)
+				}
 			}
 		}
 	})

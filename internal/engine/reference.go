@@ -1,6 +1,10 @@
 package engine
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/faultline-dev/faultline/internal/catalog"
+)
 
 // referenceMatch is the obviously correct, slow counterpart of acMatcher:
 // it returns the indexes of the patterns that occur in line, ignoring ASCII
@@ -17,4 +21,25 @@ func referenceMatch(patterns []string, line []byte) []int32 {
 		}
 	}
 	return out
+}
+
+// newReferenceEngine returns an engine that runs every playbook regex on
+// every line, with no literal prefilter. Its reports must equal those of
+// the engine New returns; tests check that they do.
+func newReferenceEngine(pbs []*catalog.Playbook) *Engine {
+	c := compile(pbs)
+	c.unguarded = c.unguarded[:0]
+	for r := range c.regexes {
+		c.unguarded = append(c.unguarded, int32(r))
+	}
+	for p, us := range c.uses {
+		kept := us[:0]
+		for _, u := range us {
+			if u.kind != useRegex {
+				kept = append(kept, u)
+			}
+		}
+		c.uses[p] = kept
+	}
+	return &Engine{c: c}
 }

@@ -1,0 +1,60 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/faultline-dev/faultline/internal/catalog"
+)
+
+// TestPrefilterMatchesReference checks that running regexes only on lines
+// that hold their literals changes nothing: on the regression logs and a
+// sample of the shared corpus, the fast engine and the reference engine
+// (every regex on every line) give deeply equal reports.
+func TestPrefilterMatchesReference(t *testing.T) {
+	pbs, err := catalog.Bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast, ref := New(pbs), newReferenceEngine(pbs)
+	files, _ := filepath.Glob("testdata/logs/*.log")
+	corpus, _ := filepath.Glob("../../../shared/corpus/logchunks-dev/logs/*/*/failed/*.log")
+	for i := 0; i < len(corpus); i += len(corpus)/10 + 1 {
+		files = append(files, corpus[i])
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err1 := fast.Analyze(context.Background(), bytes.NewReader(data), Options{Source: f})
+		b, err2 := ref.Analyze(context.Background(), bytes.NewReader(data), Options{Source: f})
+		if err1 != nil || err2 != nil {
+			t.Fatalf("%s: %v, %v", f, err1, err2)
+		}
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("%s: prefiltered report differs from the reference", f)
+		}
+	}
+}
+
+func TestPrefilter(t *testing.T) {
+	tests := []struct {
+		expr string
+		want [][]string
+	}{
+		{`^(?P<kind>FAIL|ERROR): (?P<test>test\w*) \(`, [][]string{{"ERROR", "FAIL"}, {"test"}}},
+		{`\[(?P<status>[45]\d\d|ERROR)\] (?P<url>https?://\S+) \| `, [][]string{{"http"}, {"://"}}},
+		{`^\s+.*`, nil},
+	}
+	for _, tt := range tests {
+		got := Prefilter(tt.expr)
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Prefilter(%q) = %q, want %q", tt.expr, got, tt.want)
+		}
+	}
+}
