@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"sort"
 
 	"github.com/faultline-dev/faultline/internal/catalog"
@@ -74,7 +75,7 @@ func lintExamples(pbs, all []*catalog.Playbook) catalog.Problems {
 	for _, p := range pbs {
 		probs = append(probs, eng.CheckExamples(p)...)
 		for i, expr := range p.Match.Regex {
-			if engine.Prefilter(expr) == nil {
+			if _, err := regexp.Compile(expr); err == nil && engine.Prefilter(expr) == nil {
 				probs = append(probs, catalog.Problem{File: p.Source, Line: p.Line("match", "regex", fmt.Sprint(i)),
 					Msg: "warning: match.regex has no literal of 3+ characters every match contains; it runs on every line"})
 			}

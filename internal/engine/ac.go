@@ -15,7 +15,7 @@ import "slices"
 type acMatcher struct {
 	class    [256]uint8
 	nclass   int
-	delta    []uint32 // state*nclass + class -> next state | acceptBit
+	delta    []uint32 // state*nclass + class -> next state*nclass | acceptBit
 	out      [][]int32
 	patterns [][]byte // lowercased
 }
@@ -111,10 +111,14 @@ func newACMatcher(patterns []string) *acMatcher {
 			}
 		}
 	}
+	// Store targets premultiplied by the number of classes, so that the
+	// scan loop adds a class to a state without multiplying.
 	for e, t := range delta {
-		if len(outs[t&^acceptBit]) > 0 {
-			delta[e] = t | acceptBit
+		v := t * uint32(n)
+		if len(outs[t]) > 0 {
+			v |= acceptBit
 		}
+		delta[e] = v
 	}
 	for s, o := range outs {
 		if len(o) > 1 {
@@ -133,14 +137,14 @@ func (m *acMatcher) match(line []byte, fn func(pattern int32)) {
 	if len(m.patterns) == 0 {
 		return
 	}
-	var s uint32
+	var s uint32 // the current state, premultiplied by the number of classes
 	n := uint32(m.nclass)
 	delta, class := m.delta, &m.class
 	for _, c := range line {
-		s = delta[s*n+uint32(class[c])]
+		s = delta[s+uint32(class[c])]
 		if s&acceptBit != 0 {
 			s &^= acceptBit
-			for _, p := range m.out[s] {
+			for _, p := range m.out[s/n] {
 				fn(p)
 			}
 		}

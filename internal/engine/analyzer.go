@@ -114,8 +114,11 @@ func (a *analyzer) line(l logtext.Line) {
 	a.n = l.N
 	score, flags := a.match(l)
 	a.events = a.events[:0]
-	if a.marker || len(l.Full) != len(l.Text) || logtext.MayHaveEvents(l.Match) {
+	switch {
+	case a.marker || len(l.Full) != len(l.Text):
 		a.events = logtext.Events(a.events, l.Full)
+	case logtext.MayHaveEvents(l.Match):
+		a.events = logtext.UnmarkedEvents(a.events, l.Full)
 	}
 
 	if len(bytes.TrimSpace(l.Match)) == 0 {

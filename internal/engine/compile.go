@@ -35,7 +35,8 @@ type use struct {
 type compiledRegex struct {
 	pb      int32
 	src     string
-	factors uint8 // how many prefilter factors a line must hold
+	factors uint8      // how many prefilter factors a line must hold
+	first   *[256]bool // for a regex anchored at ^: the bytes a line may start with
 	once    sync.Once
 	re      *regexp.Regexp
 }
@@ -98,7 +99,7 @@ func compile(pbs []*catalog.Playbook) *compiled {
 		for _, expr := range pb.Match.Regex {
 			r := int32(len(c.regexes))
 			fs := Prefilter(expr)
-			c.regexes = append(c.regexes, &compiledRegex{pb: p, src: expr, factors: uint8(len(fs))})
+			c.regexes = append(c.regexes, &compiledRegex{pb: p, src: expr, factors: uint8(len(fs)), first: FirstBytes(expr)})
 			for j, f := range fs {
 				for _, lit := range f {
 					add(lit, use{kind: useRegex, pb: p, idx: r, set: uint8(j)})

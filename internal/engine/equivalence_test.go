@@ -50,11 +50,43 @@ func TestPrefilter(t *testing.T) {
 		{`^(?P<kind>FAIL|ERROR): (?P<test>test\w*) \(`, [][]string{{"ERROR", "FAIL"}, {"test"}}},
 		{`\[(?P<status>[45]\d\d|ERROR)\] (?P<url>https?://\S+) \| `, [][]string{{"http"}, {"://"}}},
 		{`^\s+.*`, nil},
+		{`^\d+\) (?P<test>(?P<class>[\w\\]+)::(?P<method>test\w*))`, [][]string{{"test"}, {") "}}},
 	}
 	for _, tt := range tests {
 		got := Prefilter(tt.expr)
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("Prefilter(%q) = %q, want %q", tt.expr, got, tt.want)
+		}
+	}
+}
+
+func TestFirstBytes(t *testing.T) {
+	tests := []struct {
+		expr     string
+		yes, no  string
+		anchored bool
+	}{
+		{`^\d+\) x`, "0123456789", "a x", true},
+		{`^\s+Test`, " \t", "T", true},
+		{`^(?i)fail`, "fF", "x", true},
+		{`^\s*FAIL`, "", "", false},
+		{`FAIL`, "", "", false},
+	}
+	for _, tt := range tests {
+		set := FirstBytes(tt.expr)
+		if (set != nil) != tt.anchored {
+			t.Errorf("FirstBytes(%q) anchored = %v, want %v", tt.expr, set != nil, tt.anchored)
+			continue
+		}
+		for i := 0; set != nil && i < len(tt.yes); i++ {
+			if !set[tt.yes[i]] {
+				t.Errorf("FirstBytes(%q) excludes %q", tt.expr, tt.yes[i])
+			}
+		}
+		for i := 0; set != nil && i < len(tt.no); i++ {
+			if set[tt.no[i]] {
+				t.Errorf("FirstBytes(%q) includes %q", tt.expr, tt.no[i])
+			}
 		}
 	}
 }

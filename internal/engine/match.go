@@ -78,6 +78,9 @@ func (a *analyzer) runRegex(r int32, text []byte, stamp uint32) {
 	}
 	a.regexStamp[r] = stamp
 	cr := a.c.regexes[r]
+	if cr.first != nil && (len(text) == 0 || !cr.first[text[0]]) {
+		return
+	}
 	re := cr.regexp()
 	if re == nil {
 		return

@@ -6,9 +6,14 @@ import (
 	"sort"
 )
 
-// minFactor is the shortest literal worth using as a prefilter: shorter
-// ones occur on too many lines to save anything.
-const minFactor = 3
+// minFactor is the shortest literal worth using as a regex's first
+// prefilter factor: shorter ones occur on too many lines to save anything.
+// A second factor may be as short as minSecondFactor: "::" alone is
+// everywhere, but "::" on a line that also holds "test" is rare.
+const (
+	minFactor       = 3
+	minSecondFactor = 2
+)
 
 // maxFactors is how many factors one regex requires at most.
 const maxFactors = 2
@@ -34,7 +39,11 @@ func Prefilter(expr string) [][]string {
 	sort.SliceStable(fs, func(i, j int) bool { return quality(fs[i]) > quality(fs[j]) })
 	var out [][]string
 	for _, f := range fs {
-		if quality(f) < minFactor || len(out) == maxFactors {
+		least := minFactor
+		if len(out) > 0 {
+			least = minSecondFactor
+		}
+		if quality(f) < least || len(out) == maxFactors {
 			break
 		}
 		if !slices.ContainsFunc(out, func(g []string) bool { return slices.Equal(g, f) }) {
@@ -130,4 +139,58 @@ func factors(re *syntax.Regexp) [][]string {
 		return [][]string{slices.Compact(set)}
 	}
 	return nil
+}
+
+// FirstBytes returns the bytes a line may start with for the anchored RE2
+// expression expr to match it, or nil when expr is not anchored at the
+// start of the text or its first byte is not fixed to an ASCII set.
+func FirstBytes(expr string) *[256]bool {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	re = re.Simplify()
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op != syntax.OpConcat || len(re.Sub) < 2 || re.Sub[0].Op != syntax.OpBeginText {
+		return nil
+	}
+	first := re.Sub[1]
+	for first.Op == syntax.OpCapture || first.Op == syntax.OpPlus || (first.Op == syntax.OpRepeat && first.Min >= 1) {
+		first = first.Sub[0]
+	}
+	var set [256]bool
+	switch first.Op {
+	case syntax.OpLiteral:
+		r := first.Rune[0]
+		if r >= 0x80 {
+			return nil
+		}
+		set[r] = true
+		if first.Flags&syntax.FoldCase != 0 {
+			set[lowerASCII(byte(r))] = true
+			set[upperASCII(byte(r))] = true
+		}
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(first.Rune); i += 2 {
+			lo, hi := first.Rune[i], first.Rune[i+1]
+			if hi >= 0x80 {
+				return nil
+			}
+			for r := lo; r <= hi; r++ {
+				set[r] = true
+			}
+		}
+	default:
+		return nil
+	}
+	return &set
+}
+
+func upperASCII(c byte) byte {
+	if 'a' <= c && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
 }

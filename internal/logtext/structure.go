@@ -161,15 +161,18 @@ var (
 	buildkiteHeader = regexp.MustCompile(`^(?:---|\+\+\+|~~~) (.+)$`)
 	travisCommand   = regexp.MustCompile(`^\$ (.+)$`)
 	shellTrace      = regexp.MustCompile(`^\+{1,3} (\S.*)$`)
-	// Lines that look like Buildkite headers but are diffs or test output.
-	notBuildkite = regexp.MustCompile(`^(?:--- \S+\.orig\s*$|--- (?:a/|/|FAIL|PASS|SKIP|BENCH)|\+\+\+ (?:b/|/)|--- \S+\s+\d{4}-)|^\+\+\+ [^:]*$`)
+	// Lines that look like Buildkite headers but are diffs or test output:
+	// unified diff headers, go test's "--- FAIL", and the "--- Expected" /
+	// "+++ Actual" header of the diff that PHPUnit and other assertion
+	// libraries print under a failed equality assertion.
+	notBuildkite = regexp.MustCompile(`^(?:--- \S+\.orig\s*$|--- (?:a/|/|FAIL|PASS|SKIP|BENCH)|\+\+\+ (?:b/|/)|--- \S+\s+\d{4}-)|^\+\+\+ [^:]*$|^(?i:--- expected|\+\+\+ actual)\b`)
 )
 
 // Markers are literals at least one of which every line with a structural
 // event contains (case-insensitively), apart from lines that start with
 // '$', '+', '-' or '~'. Callers that find literals fast can skip Events for
 // other lines.
-var Markers = []string{"##[", "##vso[", "section_start:", "travis_", "exited with", "ERROR: ", "Job succeeded",
+var Markers = []string{"##[", "##vso[", "section_start:", "travis_", "exited with", "ERROR: Job failed", "script returned exit code", "Job succeeded",
 	"[Pipeline]", "Finished: ", "marked build as failure", "CircleCI received", "***", "Process completed"}
 
 // MayHaveEvents reports whether a line that holds none of the Markers can
@@ -182,6 +185,27 @@ func MayHaveEvents(full []byte) bool {
 // in order. full is the line's Line.Full (every '\r' segment), without a
 // leading timestamp.
 func Events(dst []Event, full []byte) []Event {
+	return events(dst, full, true)
+}
+
+// UnmarkedEvents is Events for a line known to hold none of the Markers:
+// only the events of lines starting with '$', '+', '-' or '~' are looked for.
+func UnmarkedEvents(dst []Event, full []byte) []Event {
+	return events(dst, full, false)
+}
+
+func events(dst []Event, full []byte, marked bool) []Event {
+	if marked && bytes.IndexByte(full, '\r') >= 0 {
+		// A progress line can hold hundreds of segments: look for the
+		// rules' literals in the whole line once, not in every segment.
+		marked = false
+		for i := range rules {
+			if bytes.Contains(full, []byte(rules[i].prefix)) {
+				marked = true
+				break
+			}
+		}
+	}
 	for len(full) > 0 {
 		seg := full
 		if i := bytes.IndexByte(full, '\r'); i >= 0 {
@@ -189,16 +213,16 @@ func Events(dst []Event, full []byte) []Event {
 		} else {
 			full = nil
 		}
-		dst = segmentEvents(dst, StripTimestamp(seg))
+		dst = segmentEvents(dst, StripTimestamp(seg), marked)
 	}
 	return dst
 }
 
-func segmentEvents(dst []Event, seg []byte) []Event {
+func segmentEvents(dst []Event, seg []byte, marked bool) []Event {
 	if len(seg) == 0 {
 		return dst
 	}
-	for i := range rules {
+	for i := 0; marked && i < len(rules); i++ {
 		r := &rules[i]
 		if !bytes.Contains(seg, []byte(r.prefix)) {
 			continue
