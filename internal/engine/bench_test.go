@@ -3,8 +3,10 @@ package engine
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 
 	"github.com/faultline-dev/faultline/internal/catalog"
@@ -74,5 +76,55 @@ func BenchmarkAutomaton(b *testing.B) {
 	n := 0
 	for i := 0; i < b.N; i++ {
 		c.ac.match(data, func(int32) { n++ })
+	}
+}
+
+// tenfold returns pbs plus nine copies of each with distinct signals (every
+// literal and regex gets a suffix no log holds): a catalog ten times larger
+// whose extra playbooks cost automaton size, not extra hits.
+func tenfold(pbs []*catalog.Playbook) []*catalog.Playbook {
+	out := append([]*catalog.Playbook(nil), pbs...)
+	for k := 1; k < 10; k++ {
+		suffix := fmt.Sprintf("~%d~", k)
+		for _, p := range pbs {
+			q := &catalog.Playbook{ID: fmt.Sprintf("%s-copy%d", p.ID, k), Title: p.Title, Category: p.Category, Severity: p.Severity}
+			add := func(ss []string) []string {
+				var r []string
+				for _, s := range ss {
+					r = append(r, s+suffix)
+				}
+				return r
+			}
+			q.Match.Any, q.Match.All, q.Match.None = add(p.Match.Any), add(p.Match.All), add(p.Match.None)
+			for _, re := range p.Match.Regex {
+				q.Match.Regex = append(q.Match.Regex, "(?:"+re+")"+regexp.QuoteMeta(suffix))
+			}
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// BenchmarkAnalyzeCatalog compares, in one run, the bundled catalog with
+// one ten times its size.
+func BenchmarkAnalyzeCatalog(b *testing.B) {
+	pbs, err := catalog.Bundled()
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := benchLog(b)
+	for _, bc := range []struct {
+		name string
+		pbs  []*catalog.Playbook
+	}{{"1x", pbs}, {"10x", tenfold(pbs)}} {
+		e := New(bc.pbs)
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for i := 0; i < b.N; i++ {
+				if _, err := e.Analyze(context.Background(), bytes.NewReader(data), Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
