@@ -14,11 +14,17 @@ var boilerplateRE = regexp.MustCompile(`(?i)` +
 	`|exited with (?:code |status )?\d+\.?\s*$` +
 	`|^\s*(?:npm|pnpm) ERR! (?:code ELIFECYCLE|errno \d+|This is probably not a problem with npm|A complete log of this run|Failed at the|Exit status \d+|\s*$)` +
 	`|^\s*npm ERR! [\w.@/-]+ [\w:-]+: ` + "`" +
+	// npm's (v2 to v6) advice after a failed script: its own version, the
+	// command line, where to report it, where its debug log is.
+	`|^\s*npm ERR! (?:(?:Linux|Darwin|Windows_NT|FreeBSD) \d|argv |node v\d|npm {1,2}v\d|This is (?:most likely|probably not) a problem with|not with npm itself|Tell the author that this fails|You can get (?:information|their info)|Or if that isn't available|There is likely additional logging|Please include the following file|Test failed\.\s+See above|\s{3,}\S)` +
 	`|^error Command failed with exit code \d+` +
 	`|^info Visit https://yarnpkg` +
 	`|^\s*g?make(?:\[\d+\])?: \*\*\* ` +
 	`|^ERROR: Job failed` +
 	`|^Command exited with non-zero status` +
+	// rake's wrapper around a failed task or shell command.
+	`|rake aborted!\s*$` +
+	`|^\s*Command failed with status \(\d+\): ` +
 	`|^\s*\[ERROR\] (?:-> \[Help 1\]|Re-run Maven|To see the full stack trace|For more information about the errors|\s*$)` +
 	`|^\s*(?:FAILURE: )?Build failed with an exception\.?\s*$` +
 	`|^\s*\* What went wrong:\s*$` +

@@ -2,10 +2,12 @@ package engine
 
 import (
 	"math"
+	"regexp"
 	"slices"
 	"sort"
 
 	"github.com/faultline-dev/faultline/internal/catalog"
+	"github.com/faultline-dev/faultline/internal/logtext"
 )
 
 const (
@@ -100,46 +102,33 @@ type block struct {
 	value       float64
 }
 
+// weakScore is the least score of a line that counts as an error when no
+// line of the failed step scores strongScore: a lone "Unexpected token" or
+// "FAILED" says more about the failure than the lines around it.
+const weakScore = 2
+
 // excerpt picks the span of a failed step's window that shows why it failed:
 // the block of error lines that weighs most, lines nearer the failure point
-// weighing more; or, when no line reads as an error, the lines just before
-// the failure point.
+// weighing more; failing that, the block of weaker error lines that does;
+// or, when no line reads as an error, the lines just before the failure
+// point.
 func excerpt(s *step) *Excerpt {
 	w := s.window
 	if len(w) == 0 {
 		return &Excerpt{Start: s.failLine, End: s.failLine, Lines: []Line{{N: s.failLine, Text: s.failText}}}
 	}
-	var blocks []block
-	for i, l := range w {
-		if l.score < strongScore || l.flags&(flagBoilerplate|flagNoise) != 0 {
-			continue
-		}
-		v := float64(min(l.score, 8))
-		if n := len(blocks); n > 0 && w[i].n-w[blocks[n-1].last].n <= blockGap+1 {
-			blocks[n-1].last = i
-			blocks[n-1].value += v
-			continue
-		}
-		blocks = append(blocks, block{first: i, last: i, value: v})
+	first, last, ok := bestBlock(w, strongScore)
+	if !ok {
+		first, last, ok = bestBlock(w, weakScore)
 	}
-	first, last := 0, len(w)-1
-	if len(blocks) > 0 {
-		best := -1.0
-		span := float64(w[len(w)-1].n - w[0].n + 1)
-		for _, b := range blocks {
-			pos := float64(w[b.last].n-w[0].n+1) / span
-			v := b.value * (1 + pos)
-			if v >= best {
-				best = v
-				first, last = b.first, b.last
-			}
-		}
+	if ok {
 		// Context: a line or two before the block, a few after.
 		for k := 0; k < 2 && first > 0 && w[first-1].flags&flagBlank == 0; k++ {
 			first--
 		}
 		last = min(last+6, len(w)-1)
 	} else {
+		last = len(w) - 1
 		first = max(0, last-19)
 	}
 	for first < last && w[first].flags&flagBlank != 0 {
@@ -156,6 +145,68 @@ func excerpt(s *step) *Excerpt {
 		ex.Lines = append(ex.Lines, Line{N: l.n, Text: string(l.text)})
 	}
 	return ex
+}
+
+// errorLine reports whether a window line reads as an error at the given
+// least score. Lines that only say that something failed (boilerplate), that
+// a passing run printed too (noise), or that count a test run's failures
+// (summary) never do. Lines below strongScore were not checked for
+// boilerplate while the log was read, so they are here.
+func errorLine(l ringLine, least int) bool {
+	if l.score < least || l.flags&(flagBoilerplate|flagNoise) != 0 {
+		return false
+	}
+	text := logtext.StripTimestamp(l.text)
+	if l.score < strongScore && boilerplate(text) {
+		return false
+	}
+	return !summaryRE.Match(text)
+}
+
+// summaryRE matches the lines of a test runner's closing summary: counts of
+// failures ("Tests: 78, Failures: 2", "Executed 5 tests, with 1 failure",
+// "1 of 13 test tasks failed", "3 failed, 97 passed") and rows of a results
+// table ("| ✖ Failed |"). They read as errors, but they only count what
+// failed; the block that shows the first failure (its assertion, exception
+// or stack trace) says why, so summary lines do not form or weigh blocks.
+// They still count as evidence of a diagnosis.
+var summaryRE = regexp.MustCompile(`(?i)` +
+	`\b\d+ (?:of \d+ )?(?:(?:tests?|specs?|examples?|test tasks?|assertions?),? (?:with )?(?:\d+ )?)?(?:failures?|failed|errors?|failing)\b` +
+	`|\b(?:failures|errors|failed|failing): \d+` +
+	`|\|\s*[✖✗×]?\s*fail`)
+
+// bestBlock groups the window's error lines (scoring at least least) into
+// blocks, lines at most blockGap apart, and returns the block that weighs
+// most: each line counts its score (at most 8), and a block nearer the
+// failure point counts up to twice as much.
+func bestBlock(w []ringLine, least int) (first, last int, ok bool) {
+	var blocks []block
+	for i, l := range w {
+		if !errorLine(l, least) {
+			continue
+		}
+		v := float64(min(l.score, 8))
+		if n := len(blocks); n > 0 && w[i].n-w[blocks[n-1].last].n <= blockGap+1 {
+			blocks[n-1].last = i
+			blocks[n-1].value += v
+			continue
+		}
+		blocks = append(blocks, block{first: i, last: i, value: v})
+	}
+	if len(blocks) == 0 {
+		return 0, 0, false
+	}
+	best := -1.0
+	span := float64(w[len(w)-1].n - w[0].n + 1)
+	for _, b := range blocks {
+		pos := float64(w[b.last].n-w[0].n+1) / span
+		v := b.value * (1 + pos)
+		if v >= best {
+			best = v
+			first, last = b.first, b.last
+		}
+	}
+	return first, last, true
 }
 
 // weight says how much a hit counts given where it is: in the excerpt, in

@@ -27,13 +27,19 @@ var keywords = []keyword{
 	{"unresolved", 2}, {"problem", 1}, {"violation", 2}, {"offense", 2},
 	{"incorrect", 1}, {"must ", 1}, {"stack trace", 1}, {"broken", 1},
 	{"no matching", 2}, {"conflict", 1},
+	{"not defined", 2}, // "flag provided but not defined", "x is not defined"
+	{"** (", 3},        // Elixir's uncaught exception: ** (RuntimeError) message
 
 	// Not errors, or not this run's.
-	{"warning", -3}, {"warn", -1}, {"deprecat", -3}, {"0 errors", -6},
+	// "[warn]" tags sbt's and Scala tools' warnings, whose text often names
+	// exceptions ("Could not find any member to link for ...Exception").
+	{"warning", -3}, {"warn", -1}, {"[warn]", -3}, {"deprecat", -3}, {"0 errors", -6},
 	{"0 failures", -6}, {"0 failed", -6}, {"failures: 0", -6}, {"errors: 0", -6},
 	{"failed: 0", -6}, {"no errors", -6}, {"without error", -4},
 	{" passed", -2}, {"success", -2}, {"--- pass", -4}, {"skipped", -1},
-	{"✓", -4}, {"✔", -4}, {"[pass]", -4}, {"[ok]", -3}, {"=== run", -4}, {"=== cont", -4}, {"=== pause", -4},
+	// "... ok": a passing test in prove's and Python unittest's verbose
+	// output, whose name may hold "fail" or "error".
+	{"... ok", -3}, {"✓", -4}, {"✔", -4}, {"[pass]", -4}, {"[ok]", -3}, {"=== run", -4}, {"=== cont", -4}, {"=== pause", -4},
 	{"ignor", -1}, {"retry", -1}, {"retrying", -1}, {"if you", -1},
 	{"error_reporting", -3}, {"-error", -2}, {"_error", -1}, {"errorprone", -2},
 	{"fail_fast", -2}, {"allow_failures", -4}, {"fail-fast", -2},

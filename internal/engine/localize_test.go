@@ -201,6 +201,43 @@ var localizeCases = []localizeCase{
 		bugs:     localizeBugs(bugPassingName, aNotIDs),
 	},
 	{file: "travis-pass.log", status: Clean},
+	{
+		// PHPUnit prints the diff of a failed assertEquals under "--- Expected"
+		// and "+++ Actual": diff headers, not Buildkite step headers. The
+		// "FAILURES! / Tests: N, Failures: 1" summary is not the why.
+		file: "travis-phpunit-diff-failure.log", status: Diagnosed, top: "phpunit-failure",
+		failLine: 64, step: "vendor/bin/phpunit", excerpt: []int{52, 53, 54}, evidence: []int{52, 62, 63},
+	},
+	{
+		// minitest's Failure block, then the run summary, then rake's
+		// "rake aborted!" / "Command failed with status" wrapper.
+		file: "travis-minitest-rake-failure.log", status: Diagnosed, top: "minitest-failure",
+		failLine: 75, step: "bundle exec rake test", excerpt: []int{46, 47, 48}, evidence: []int{47, 50},
+	},
+	{
+		// An old npm wraps a linter failure in a screenful of "npm ERR!"
+		// advice; the linter's lines ("Unexpected token") are weak errors.
+		file: "travis-npm-lint-wrapped.log", status: Unknown,
+		failLine: 80, step: "npm test", excerpt: []int{41, 43, 47},
+	},
+	{
+		// An Elixir script raises ("** (RuntimeError) ...") after printing a
+		// list with an "Errors and Exception Handling" heading.
+		file: "travis-elixir-raise.log", status: Unknown,
+		failLine: 61, step: "mix run check.exs", excerpt: []int{56, 57},
+	},
+	{
+		// A test runner prints the failing test's Traceback, then a results
+		// table whose "| ✖ Failed |" rows only summarize it.
+		file: "travis-functional-summary-table.log", status: Unknown,
+		failLine: 94, step: "test_runner.py", excerpt: []int{43, 44, 51},
+	},
+	{
+		// prove passes every test ("... ok", some named "*-fail-*"); then a
+		// validator fails with "flag provided but not defined".
+		file: "travis-prove-then-validator.log", status: Unknown,
+		failLine: 60, step: "run-build-and-tests.sh", excerpt: []int{53, 54},
+	},
 
 	// Jenkins.
 	{

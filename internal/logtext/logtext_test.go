@@ -104,6 +104,9 @@ func TestEvents(t *testing.T) {
 		{"+ go test ./...", StepStart, 0},
 		{"--- FAIL: TestX (0.00s)", 0, 0},
 		{"--- main.go.orig", 0, 0},
+		{"--- Expected", 0, 0},
+		{"--- expected", 0, 0},
+		{"--- Build and test", StepStart, 0},
 		{"plain output", 0, 0},
 	}
 	for _, tt := range tests {
