@@ -47,9 +47,8 @@ type Line struct {
 type Scanner struct {
 	r       *bufio.Reader
 	line    Line
-	buf     []byte
 	raw     []byte
-	full    []byte
+	lb      LineBuilder
 	err     error
 	n       int
 	started bool
@@ -90,26 +89,47 @@ func Open(path string) (io.ReadCloser, error) {
 }
 
 func (s *Scanner) start() error {
-	head, _ := s.r.Peek(2)
-	if len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
-		zr, err := gzip.NewReader(s.r)
-		if err != nil {
-			return fmt.Errorf("read gzip: %w", err)
-		}
-		zr.Multistream(true)
-		s.r = bufio.NewReaderSize(zr, 256<<10)
-	}
-	head, err := s.r.Peek(8 << 10)
-	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
-		if errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return fmt.Errorf("read gzip: %w", err)
-		}
+	r, err := Prepare(s.r)
+	if err != nil {
 		return err
 	}
-	if LooksBinary(head) {
-		return ErrBinary
-	}
+	s.r = r
 	return nil
+}
+
+// Prepare returns a buffered reader of r's text: it decompresses gzip,
+// detected by its magic bytes, and returns ErrBinary when the start of the
+// input is not text.
+func Prepare(r io.Reader) (*bufio.Reader, error) {
+	br, ok := r.(*bufio.Reader)
+	if !ok || br.Size() < 8<<10 {
+		br = bufio.NewReaderSize(r, 256<<10)
+	}
+	head, _ := br.Peek(2)
+	if len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("read gzip: %w", err)
+		}
+		zr.Multistream(true)
+		br = bufio.NewReaderSize(zr, 256<<10)
+	}
+	head, err := br.Peek(8 << 10)
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, readErr(err)
+	}
+	if LooksBinary(head) {
+		return nil, ErrBinary
+	}
+	return br, nil
+}
+
+// readErr names gzip's errors as such.
+func readErr(err error) error {
+	if errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("read gzip: %w", err)
+	}
+	return err
 }
 
 // LooksBinary reports whether the start of an input is not text: it holds a
@@ -161,22 +181,33 @@ func (s *Scanner) Scan() bool {
 			break
 		}
 		if err != nil {
-			if errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) || errors.Is(err, io.ErrUnexpectedEOF) {
-				err = fmt.Errorf("read gzip: %w", err)
-			}
-			s.err = err
+			s.err = readErr(err)
 			return false
 		}
 		break
 	}
 	s.n++
-	s.buf = Clean(s.buf[:0], s.raw)
-	s.line = Line{N: s.n, Text: s.buf, Match: StripTimestamp(s.buf), Full: s.buf}
-	if body := bytes.TrimRight(s.raw, "\r\n"); bytes.IndexByte(body, '\r') >= 0 {
-		s.full = StripANSI(s.full[:0], body)
-		s.line.Full = s.full
-	}
+	s.line = s.lb.Build(s.n, s.raw)
 	return true
+}
+
+// LineBuilder turns raw lines into Lines, reusing its buffers: a Line it
+// returns is valid until the next call to Build.
+type LineBuilder struct {
+	buf, full []byte
+}
+
+// Build returns line n made of raw, the line's bytes as read (with or
+// without its line ending), of which at most MaxLineBytes are kept.
+func (b *LineBuilder) Build(n int, raw []byte) Line {
+	raw = raw[:min(len(raw), MaxLineBytes)]
+	b.buf = Clean(b.buf[:0], raw)
+	l := Line{N: n, Text: b.buf, Match: StripTimestamp(b.buf), Full: b.buf}
+	if body := bytes.TrimRight(raw, "\r\n"); bytes.IndexByte(body, '\r') >= 0 {
+		b.full = StripANSI(b.full[:0], body)
+		l.Full = b.full
+	}
+	return l
 }
 
 // Line returns the current line.
