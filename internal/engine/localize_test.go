@@ -217,14 +217,14 @@ var localizeCases = []localizeCase{
 	{
 		// An old npm wraps a linter failure in a screenful of "npm ERR!"
 		// advice; the linter's lines ("Unexpected token") are weak errors.
-		file: "travis-npm-lint-wrapped.log", status: Unknown,
-		failLine: 80, step: "npm test", excerpt: []int{41, 43, 47},
+		file: "travis-npm-lint-wrapped.log", status: Diagnosed, top: "standard-js-style",
+		failLine: 80, step: "npm test", excerpt: []int{41, 43, 47}, evidence: []int{39, 40, 44, 48, 52},
 	},
 	{
 		// An Elixir script raises ("** (RuntimeError) ...") after printing a
 		// list with an "Errors and Exception Handling" heading.
-		file: "travis-elixir-raise.log", status: Unknown,
-		failLine: 61, step: "mix run check.exs", excerpt: []int{56, 57},
+		file: "travis-elixir-raise.log", status: Diagnosed, top: "elixir-uncaught-exception",
+		failLine: 61, step: "mix run check.exs", excerpt: []int{56, 57}, evidence: []int{56},
 	},
 	{
 		// A test runner prints the failing test's Traceback, then a results
@@ -235,8 +235,8 @@ var localizeCases = []localizeCase{
 	{
 		// prove passes every test ("... ok", some named "*-fail-*"); then a
 		// validator fails with "flag provided but not defined".
-		file: "travis-prove-then-validator.log", status: Unknown,
-		failLine: 60, step: "run-build-and-tests.sh", excerpt: []int{53, 54},
+		file: "travis-prove-then-validator.log", status: Diagnosed, top: "go-flag-provided-but-not-defined",
+		failLine: 60, step: "run-build-and-tests.sh", excerpt: []int{53, 54}, evidence: []int{54},
 	},
 
 	// Jenkins.
