@@ -39,7 +39,7 @@ var keywords = []keyword{
 	{" passed", -2}, {"success", -2}, {"--- pass", -4}, {"skipped", -1},
 	// "... ok": a passing test in prove's and Python unittest's verbose
 	// output, whose name may hold "fail" or "error".
-	{"... ok", -3}, {"✓", -4}, {"✔", -4}, {"[pass]", -4}, {"[ok]", -3}, {"=== run", -4}, {"=== cont", -4}, {"=== pause", -4},
+	{"... ok", -3}, {"✓", -8}, {"✔", -8}, {"[pass]", -4}, {"[ok]", -3}, {"=== run", -4}, {"=== cont", -4}, {"=== pause", -4},
 	{"ignor", -1}, {"retry", -1}, {"retrying", -1}, {"if you", -1},
 	{"error_reporting", -3}, {"-error", -2}, {"_error", -1}, {"errorprone", -2},
 	{"fail_fast", -2}, {"allow_failures", -4}, {"fail-fast", -2},

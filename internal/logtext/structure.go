@@ -126,8 +126,11 @@ var rules = []rule{
 	{"[Pipeline] { (", regexp.MustCompile(`^\[Pipeline\] \{ \((.*)\)`), func(m [][]byte) Event {
 		return Event{Kind: StepStart, Name: string(m[1]), Strong: true}
 	}},
+	// Jenkins prints this when a sh step fails, but in a declarative
+	// pipeline only after the pipeline ended, past the stage that failed:
+	// it says the job failed, not which stage.
 	{"script returned exit code", regexp.MustCompile(`^ERROR: script returned exit code (\d+)`), func(m [][]byte) Event {
-		return Event{Kind: Failed, Exit: exitOf(m[1]), Strong: true}
+		return Event{Kind: Failed, Exit: exitOf(m[1]), Strong: true, Job: true}
 	}},
 	{"Finished: ", regexp.MustCompile(`^Finished: (SUCCESS|FAILURE|UNSTABLE|ABORTED)\s*$`), func(m [][]byte) Event {
 		if string(m[1]) == "SUCCESS" {
