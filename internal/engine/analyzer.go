@@ -38,6 +38,7 @@ type ringLine struct {
 
 // hit is one line where a playbook's signal matched.
 type hit struct {
+	pb       int32 // the playbook's index
 	n        int
 	text     string
 	signal   string

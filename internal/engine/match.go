@@ -38,11 +38,11 @@ func (a *analyzer) match(l logtext.Line) (score int, flags uint8) {
 			case useBoilerplate:
 				a.maybeBoilerplate = true
 			case useAny:
-				a.lineHits = append(a.lineHits, hit{n: int(u.pb), signal: c.literals[p], strength: len(c.literals[p])})
+				a.lineHits = append(a.lineHits, hit{pb: u.pb, signal: c.literals[p], strength: len(c.literals[p])})
 			case useAll:
 				a.cur.markAll(u.pb, u.idx)
 				if !c.hasAnyOrRegex[u.pb] {
-					a.lineHits = append(a.lineHits, hit{n: int(u.pb), signal: c.literals[p], strength: len(c.literals[p])})
+					a.lineHits = append(a.lineHits, hit{pb: u.pb, signal: c.literals[p], strength: len(c.literals[p])})
 				}
 			case useNone:
 				if a.cur.vetoed == nil {
@@ -89,7 +89,7 @@ func (a *analyzer) runRegex(r int32, text []byte, stamp uint32) {
 	if m == nil {
 		return
 	}
-	h := hit{n: int(cr.pb), signal: string(text[m[0]:m[1]]), strength: min(m[1]-m[0], regexStrengthCap)}
+	h := hit{pb: cr.pb, signal: string(text[m[0]:m[1]]), strength: min(m[1]-m[0], regexStrengthCap)}
 	h.captures = captures(re, text, m)
 	a.lineHits = append(a.lineHits, h)
 }
@@ -115,8 +115,8 @@ func (s *step) markAll(pb, idx int32) {
 	s.allSeen[int64(pb)<<32|int64(idx)] = true
 }
 
-// recordHits stores the current line's hits in the current step. A hit's n
-// holds the playbook index until here; stored hits hold the line number.
+// recordHits stores the current line's hits in the current step, with
+// the line's number, text, score and flags.
 func (a *analyzer) recordHits(l logtext.Line, score int, flags uint8) {
 	if len(a.lineHits) == 0 {
 		return
@@ -127,7 +127,7 @@ func (a *analyzer) recordHits(l logtext.Line, score int, flags uint8) {
 	}
 	text := string(clip(l.Text, evidenceText))
 	for _, h := range a.lineHits {
-		pb := int32(h.n)
+		pb := h.pb
 		h.n, h.text, h.score, h.flags = l.N, text, score, flags
 		hs := s.hits[pb]
 		if len(hs) > 0 && hs[len(hs)-1].n == l.N {
