@@ -98,8 +98,13 @@ func compile(pbs []*catalog.Playbook) *compiled {
 		}
 		for _, expr := range pb.Match.Regex {
 			r := int32(len(c.regexes))
-			fs := Prefilter(expr)
-			c.regexes = append(c.regexes, &compiledRegex{pb: p, src: expr, factors: uint8(len(fs)), first: FirstBytes(expr)})
+			cr := &compiledRegex{pb: p, src: expr}
+			var fs [][]string
+			if re, err := parseSimple(expr); err == nil {
+				fs, cr.first = prefilter(re), firstBytes(re)
+			}
+			cr.factors = uint8(len(fs))
+			c.regexes = append(c.regexes, cr)
 			for j, f := range fs {
 				for _, lit := range f {
 					add(lit, use{kind: useRegex, pb: p, idx: r, set: uint8(j)})

@@ -30,11 +30,24 @@ const maxFactors = 2
 // rarely. Requiring two factors matters: a single common word such as
 // "test" or "http" lets a regex run on a tenth of all lines.
 func Prefilter(expr string) [][]string {
-	re, err := syntax.Parse(expr, syntax.Perl)
+	re, err := parseSimple(expr)
 	if err != nil {
 		return nil
 	}
-	fs := factors(re.Simplify())
+	return prefilter(re)
+}
+
+// parseSimple parses an RE2 expression as package regexp does, simplified.
+func parseSimple(expr string) (*syntax.Regexp, error) {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil, err
+	}
+	return re.Simplify(), nil
+}
+
+func prefilter(re *syntax.Regexp) [][]string {
+	fs := factors(re)
 	// The best factors are those whose shortest alternative is longest.
 	sort.SliceStable(fs, func(i, j int) bool { return quality(fs[i]) > quality(fs[j]) })
 	var out [][]string
@@ -145,11 +158,14 @@ func factors(re *syntax.Regexp) [][]string {
 // expression expr to match it, or nil when expr is not anchored at the
 // start of the text or its first byte is not fixed to an ASCII set.
 func FirstBytes(expr string) *[256]bool {
-	re, err := syntax.Parse(expr, syntax.Perl)
+	re, err := parseSimple(expr)
 	if err != nil {
 		return nil
 	}
-	re = re.Simplify()
+	return firstBytes(re)
+}
+
+func firstBytes(re *syntax.Regexp) *[256]bool {
 	for re.Op == syntax.OpCapture {
 		re = re.Sub[0]
 	}
