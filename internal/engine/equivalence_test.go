@@ -47,10 +47,10 @@ func TestPrefilter(t *testing.T) {
 		expr string
 		want [][]string
 	}{
-		{`^(?P<kind>FAIL|ERROR): (?P<test>test\w*) \(`, [][]string{{"ERROR", "FAIL"}, {"test"}}},
-		{`\[(?P<status>[45]\d\d|ERROR)\] (?P<url>https?://\S+) \| `, [][]string{{"http"}, {"://"}}},
+		{`^(?P<kind>FAIL|ERROR): (?P<test>test\w*) \(`, [][]string{{"ERROR", "FAIL"}, {"test"}, {": "}}},
+		{`\[(?P<status>[45]\d\d|ERROR)\] (?P<url>https?://\S+) \| `, [][]string{{"http"}, {"://"}, {" | "}}},
 		{`^\s+.*`, nil},
-		{`^\d+\) (?P<test>(?P<class>[\w\\]+)::(?P<method>test\w*))`, [][]string{{"test"}, {") "}}},
+		{`^\d+\) (?P<test>(?P<class>[\w\\]+)::(?P<method>test\w*))`, [][]string{{"test"}, {") "}, {"::"}}},
 	}
 	for _, tt := range tests {
 		got := Prefilter(tt.expr)
@@ -69,7 +69,9 @@ func TestFirstBytes(t *testing.T) {
 		{`^\d+\) x`, "0123456789", "a x", true},
 		{`^\s+Test`, " \t", "T", true},
 		{`^(?i)fail`, "fF", "x", true},
-		{`^\s*FAIL`, "", "", false},
+		{`^\s*FAIL`, " \tF", "x", true},
+		{`^\s*.*x`, "", "", false},
+		{`^(?:##\[error\])?\s*(?P<line>\d+):`, "#1 ", "x", true},
 		{`FAIL`, "", "", false},
 	}
 	for _, tt := range tests {

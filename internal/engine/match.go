@@ -85,10 +85,11 @@ func (a *analyzer) runRegex(r int32, text []byte, stamp uint32) {
 	if re == nil {
 		return
 	}
-	m := re.FindSubmatchIndex(text)
-	if m == nil {
+	// Most runs find nothing: ask first, without tracking submatches.
+	if !re.Match(text) {
 		return
 	}
+	m := re.FindSubmatchIndex(text)
 	h := hit{pb: cr.pb, signal: string(text[m[0]:m[1]]), strength: min(m[1]-m[0], regexStrengthCap)}
 	h.captures = captures(re, text, m)
 	a.lineHits = append(a.lineHits, h)

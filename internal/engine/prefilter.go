@@ -8,7 +8,7 @@ import (
 
 // minFactor is the shortest literal worth using as a regex's first
 // prefilter factor: shorter ones occur on too many lines to save anything.
-// A second factor may be as short as minSecondFactor: "::" alone is
+// Further factors may be as short as minSecondFactor: "::" alone is
 // everywhere, but "::" on a line that also holds "test" is rare.
 const (
 	minFactor       = 3
@@ -16,10 +16,10 @@ const (
 )
 
 // maxFactors is how many factors one regex requires at most.
-const maxFactors = 2
+const maxFactors = 3
 
 // Prefilter returns what a line must contain for the RE2 expression expr to
-// match it: up to two factors, each a set of literals of which the line
+// match it: up to three factors, each a set of literals of which the line
 // must contain at least one (ignoring ASCII case). `(FAIL|ERROR): (test\w+)`
 // gives [[FAIL ERROR] [test]]: a line needs FAIL or ERROR, and test. It
 // returns nil when every match need not contain any literal of 3 or more
@@ -27,7 +27,7 @@ const maxFactors = 2
 //
 // The engine runs a regex only on lines where its literals were found in
 // the same automaton pass that finds every other signal, so RE2 runs
-// rarely. Requiring two factors matters: a single common word such as
+// rarely. Requiring several factors matters: a single common word such as
 // "test" or "http" lets a regex run on a tenth of all lines.
 func Prefilter(expr string) [][]string {
 	re, err := parseSimple(expr)
@@ -172,36 +172,76 @@ func firstBytes(re *syntax.Regexp) *[256]bool {
 	if re.Op != syntax.OpConcat || len(re.Sub) < 2 || re.Sub[0].Op != syntax.OpBeginText {
 		return nil
 	}
-	first := re.Sub[1]
-	for first.Op == syntax.OpCapture || first.Op == syntax.OpPlus || (first.Op == syntax.OpRepeat && first.Min >= 1) {
-		first = first.Sub[0]
-	}
 	var set [256]bool
-	switch first.Op {
-	case syntax.OpLiteral:
-		r := first.Rune[0]
-		if r >= 0x80 {
+	// Elements that may match nothing (`\s*`, `(?:##\[error\])?`) add their
+	// first bytes and let the next element's count too.
+	for _, e := range re.Sub[1:] {
+		optional := false
+		for {
+			switch {
+			case e.Op == syntax.OpCapture || e.Op == syntax.OpPlus || e.Op == syntax.OpRepeat && e.Min >= 1:
+				e = e.Sub[0]
+				continue
+			case e.Op == syntax.OpStar || e.Op == syntax.OpQuest || e.Op == syntax.OpRepeat && e.Min == 0:
+				e, optional = e.Sub[0], true
+				continue
+			}
+			break
+		}
+		if !addFirst(&set, e) {
 			return nil
 		}
+		if !optional {
+			return &set
+		}
+	}
+	return nil // everything after ^ may match nothing
+}
+
+// addFirst adds to set the bytes a match of re may start with, reporting
+// false when they are not a known ASCII set.
+func addFirst(set *[256]bool, re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpLiteral:
+		r := re.Rune[0]
+		if r >= 0x80 {
+			return false
+		}
 		set[r] = true
-		if first.Flags&syntax.FoldCase != 0 {
+		if re.Flags&syntax.FoldCase != 0 {
 			set[lowerASCII(byte(r))] = true
 			set[upperASCII(byte(r))] = true
 		}
+		return true
 	case syntax.OpCharClass:
-		for i := 0; i+1 < len(first.Rune); i += 2 {
-			lo, hi := first.Rune[i], first.Rune[i+1]
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			lo, hi := re.Rune[i], re.Rune[i+1]
 			if hi >= 0x80 {
-				return nil
+				return false
 			}
 			for r := lo; r <= hi; r++ {
 				set[r] = true
 			}
 		}
-	default:
-		return nil
+		return true
+	case syntax.OpConcat:
+		// Only the first element, unless it may match nothing.
+		if len(re.Sub) == 0 {
+			return false
+		}
+		if f := re.Sub[0]; f.Op == syntax.OpStar || f.Op == syntax.OpQuest || f.Op == syntax.OpRepeat && f.Min == 0 || f.Op == syntax.OpEmptyMatch {
+			return false
+		}
+		return addFirst(set, re.Sub[0])
+	case syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			if !addFirst(set, sub) {
+				return false
+			}
+		}
+		return true
 	}
-	return &set
+	return false
 }
 
 func upperASCII(c byte) byte {
