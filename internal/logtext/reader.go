@@ -161,8 +161,31 @@ func (s *Scanner) Scan() bool {
 			return false
 		}
 	}
-	s.raw = s.raw[:0]
-	truncated := false
+	// The common case: the whole line is in the buffer, and is used where
+	// it lies, without a copy.
+	chunk, err := s.r.ReadSlice('\n')
+	if err == nil {
+		s.n++
+		s.line = s.lb.Build(s.n, chunk)
+		return true
+	}
+	s.raw = append(s.raw[:0], chunk...)
+	switch {
+	case err == io.EOF && len(s.raw) == 0:
+		return false
+	case err == io.EOF:
+		s.n++
+		s.line = s.lb.Build(s.n, s.raw)
+		return true
+	case err != bufio.ErrBufferFull:
+		s.err = readErr(err)
+		return false
+	}
+	// A line longer than the buffer: gather it, keeping MaxLineBytes.
+	truncated := len(s.raw) > MaxLineBytes
+	if truncated {
+		s.raw = s.raw[:MaxLineBytes]
+	}
 	for {
 		chunk, err := s.r.ReadSlice('\n')
 		if len(s.raw)+len(chunk) <= MaxLineBytes {
@@ -198,11 +221,16 @@ type LineBuilder struct {
 }
 
 // Build returns line n made of raw, the line's bytes as read (with or
-// without its line ending), of which at most MaxLineBytes are kept.
+// without its line ending), of which at most MaxLineBytes are kept. The
+// Line may share memory with raw.
 func (b *LineBuilder) Build(n int, raw []byte) Line {
 	raw = raw[:min(len(raw), MaxLineBytes)]
-	b.buf = Clean(b.buf[:0], raw)
-	l := Line{N: n, Text: b.buf, Match: StripTimestamp(b.buf), Full: b.buf}
+	text := bytes.TrimRight(raw, "\r\n")
+	if bytes.IndexByte(text, 0x1b) >= 0 || bytes.IndexByte(text, '\r') >= 0 {
+		b.buf = Clean(b.buf[:0], raw)
+		text = b.buf
+	} // else: nothing to clean, and the line is used where it lies
+	l := Line{N: n, Text: text, Match: StripTimestamp(text), Full: text}
 	if body := bytes.TrimRight(raw, "\r\n"); bytes.IndexByte(body, '\r') >= 0 {
 		b.full = StripANSI(b.full[:0], body)
 		l.Full = b.full
