@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/faultline-dev/faultline/internal/catalog"
@@ -91,4 +92,27 @@ func TestFirstBytes(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzPrefilterMatchesReference feeds random logs to the engine and to the
+// reference engine (every regex on every line) and wants equal reports.
+func FuzzPrefilterMatchesReference(f *testing.F) {
+	pbs, err := catalog.Bundled()
+	if err != nil {
+		f.Fatal(err)
+	}
+	fast, ref := New(pbs), newReferenceEngine(pbs)
+	f.Add("##[group]Run aws s3 ls\nUnable to locate credentials\n##[error]Process completed with exit code 1.\n")
+	f.Add("--- FAIL: TestX (0.00s)\n    x_test.go:12: want 1\nFAIL\texample.com/x\t0.1s\n")
+	f.Add("User: arn:aws:iam::1:user/ci is not authorized to perform: s3:ListBucket on resource: arn:aws:s3:::b\n")
+	f.Fuzz(func(t *testing.T, log string) {
+		a, err1 := fast.Analyze(context.Background(), strings.NewReader(log), Options{})
+		b, err2 := ref.Analyze(context.Background(), strings.NewReader(log), Options{})
+		if (err1 == nil) != (err2 == nil) {
+			t.Fatalf("errors differ: %v, %v", err1, err2)
+		}
+		if !reflect.DeepEqual(a, b) {
+			t.Fatalf("reports differ for %q", log)
+		}
+	})
 }

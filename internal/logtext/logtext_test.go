@@ -135,3 +135,34 @@ func TestEvents(t *testing.T) {
 		}
 	}
 }
+
+// FuzzScanner: any input either fails as binary or gzip, or gives one line
+// per newline (plus a last line without one), numbered from 1, none longer
+// than MaxLineBytes, and never panics.
+func FuzzScanner(f *testing.F) {
+	f.Add([]byte("a\r\nb\x1b[31mc\x1b[0m\n10%\r100%\n"))
+	f.Add([]byte("\x1b]0;t\x07x\n\x1b["))
+	f.Add([]byte("2024-05-01T12:00:00Z ##[error]x"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sc := NewScanner(bytes.NewReader(data))
+		n := 0
+		for sc.Scan() {
+			n++
+			l := sc.Line()
+			if l.N != n || len(l.Text) > MaxLineBytes || len(l.Match) > len(l.Text) {
+				t.Fatalf("line %d: N=%d, %d bytes", n, l.N, len(l.Text))
+			}
+			Events(nil, l.Full)
+		}
+		if sc.Err() != nil {
+			return
+		}
+		want := bytes.Count(data, []byte("\n"))
+		if len(data) > 0 && data[len(data)-1] != '\n' {
+			want++
+		}
+		if n != want {
+			t.Fatalf("%d lines, want %d", n, want)
+		}
+	})
+}
