@@ -79,13 +79,14 @@ func BenchmarkAutomaton(b *testing.B) {
 	}
 }
 
-// tenfold returns pbs plus nine copies of each with distinct signals (every
-// literal and regex gets a suffix no log holds): a catalog ten times larger
-// whose extra playbooks cost automaton size, not extra hits.
+// tenfold returns pbs plus nine copies of each with distinct signals: every
+// literal and regex gets a suffix no log holds, about as long as the
+// distinct part of a real signal, so the automaton grows as a real catalog
+// ten times larger would, while the extra playbooks add no hits.
 func tenfold(pbs []*catalog.Playbook) []*catalog.Playbook {
 	out := append([]*catalog.Playbook(nil), pbs...)
 	for k := 1; k < 10; k++ {
-		suffix := fmt.Sprintf("~%d~", k)
+		suffix := fmt.Sprintf("~faultline-copy-%d~", k)
 		for _, p := range pbs {
 			q := &catalog.Playbook{ID: fmt.Sprintf("%s-copy%d", p.ID, k), Title: p.Title, Category: p.Category, Severity: p.Severity}
 			add := func(ss []string) []string {
