@@ -1,6 +1,9 @@
 package engine
 
-import "slices"
+import (
+	"bytes"
+	"slices"
+)
 
 // acMatcher finds which of a set of literals occur in a line, ignoring ASCII
 // case, in one pass over the line's bytes.
@@ -149,6 +152,121 @@ func (m *acMatcher) match(line []byte, fn func(pattern int32)) {
 			}
 		}
 	}
+}
+
+// appendMatches appends to dst the index of every pattern that occurs in
+// line, once per occurrence end, and returns it.
+func (m *acMatcher) appendMatches(dst []int32, line []byte) []int32 {
+	if len(m.patterns) == 0 {
+		return dst
+	}
+	var s uint32
+	n := uint32(m.nclass)
+	delta, class := m.delta, &m.class
+	for _, c := range line {
+		s = delta[s+uint32(class[c])]
+		if s&acceptBit != 0 {
+			s &^= acceptBit
+			dst = append(dst, m.out[s/n]...)
+		}
+	}
+	return dst
+}
+
+// An acEvent is where the automaton reached an accepting state while
+// scanning a block: the offset of the byte that ended the match(es), and the
+// state, whose out list names the patterns.
+type acEvent struct {
+	pos   int32
+	state int32
+}
+
+// scanStreams is how many parts of a block scan interleaves.
+const scanStreams = 4
+
+// scan appends to dst an event for every accepting state the automaton
+// reaches over block, a run of whole lines each ending in '\n', in order of
+// position, and returns it. No pattern holds '\n', so the automaton is at its
+// root at the start of every line, and the block can be cut at line
+// boundaries into parts scanned independently.
+//
+// The parts are scanned interleaved, one byte of each in turn: a scan is a
+// chain of dependent table loads, and four independent chains let the
+// processor overlap their memory latency. This runs about twice as fast as
+// one chain over the same bytes.
+func (m *acMatcher) scan(dst []acEvent, block []byte) []acEvent {
+	if len(m.patterns) == 0 || len(block) == 0 {
+		return dst
+	}
+	var parts [scanStreams][]byte
+	rest := block
+	for i := range parts {
+		cut := len(rest)
+		if left := scanStreams - i; left > 1 {
+			cut = len(rest) / left
+			if j := bytes.IndexByte(rest[cut:], '\n'); j >= 0 {
+				cut += j + 1
+			} else {
+				cut = len(rest)
+			}
+		}
+		parts[i], rest = rest[:cut], rest[cut:]
+	}
+	var evs [scanStreams][]acEvent
+	var states [scanStreams]uint32
+	k := min(len(parts[0]), len(parts[1]), len(parts[2]), len(parts[3]))
+	if k > 0 {
+		delta, class := m.delta, &m.class
+		p0, p1, p2, p3 := parts[0][:k], parts[1][:k], parts[2][:k], parts[3][:k]
+		var s0, s1, s2, s3 uint32
+		for i := range p0 {
+			s0 = delta[s0+uint32(class[p0[i]])]
+			s1 = delta[s1+uint32(class[p1[i]])]
+			s2 = delta[s2+uint32(class[p2[i]])]
+			s3 = delta[s3+uint32(class[p3[i]])]
+			if (s0|s1|s2|s3)&acceptBit != 0 {
+				if s0&acceptBit != 0 {
+					s0 &^= acceptBit
+					evs[0] = append(evs[0], acEvent{int32(i), int32(s0)})
+				}
+				if s1&acceptBit != 0 {
+					s1 &^= acceptBit
+					evs[1] = append(evs[1], acEvent{int32(i), int32(s1)})
+				}
+				if s2&acceptBit != 0 {
+					s2 &^= acceptBit
+					evs[2] = append(evs[2], acEvent{int32(i), int32(s2)})
+				}
+				if s3&acceptBit != 0 {
+					s3 &^= acceptBit
+					evs[3] = append(evs[3], acEvent{int32(i), int32(s3)})
+				}
+			}
+		}
+		states = [scanStreams]uint32{s0, s1, s2, s3}
+	}
+	off := 0
+	for i, p := range parts {
+		for _, e := range evs[i] {
+			dst = append(dst, acEvent{int32(off) + e.pos, e.state})
+		}
+		// The part's bytes past the interleaved run, one chain alone.
+		s := states[i]
+		for j := k; j < len(p); j++ {
+			s = m.delta[s+uint32(m.class[p[j]])]
+			if s&acceptBit != 0 {
+				s &^= acceptBit
+				dst = append(dst, acEvent{int32(off + j), int32(s)})
+			}
+		}
+		off += len(p)
+	}
+	return dst
+}
+
+// patternsAt returns the patterns of an event's state.
+func (m *acMatcher) patternsAt(state int32) []int32 {
+	return m.out[uint32(state)/uint32(m.nclass)]
 }
 
 // states returns the number of DFA states.

@@ -71,6 +71,7 @@ type analyzer struct {
 	n    int
 
 	ring    [ringSize]ringLine
+	blk     *blockResult // the block being applied, when reading by blocks
 	cur     *step
 	failed  []*step
 	lastErr *step // the latest step that passed but printed errors
@@ -80,28 +81,10 @@ type analyzer struct {
 	complete bool
 	jobPass  bool // the log says the job passed
 	jobFail  Line // the line that says the job failed, if one does
-
-	lineHits []hit // scratch: the current line's hits
-	marker   bool  // scratch: the current line holds a structure marker
-	// scratch: the current line holds a literal of boilerplate lines
-	maybeBoilerplate bool
-
-	events      []logtext.Event
-	stamp       []uint32 // per pattern: the line it last matched on
-	regexStamp  []uint32
-	factorStamp []uint32 // per regex: the line its factors were last seen on
-	factorSeen  []uint8  // per regex: which factors that line holds
 }
 
 func newAnalyzer(c *compiled, opts Options) *analyzer {
-	a := &analyzer{
-		c:           c,
-		opts:        opts,
-		stamp:       make([]uint32, len(c.literals)),
-		regexStamp:  make([]uint32, len(c.regexes)),
-		factorStamp: make([]uint32, len(c.regexes)),
-		factorSeen:  make([]uint8, len(c.regexes)),
-	}
+	a := &analyzer{c: c, opts: opts}
 	a.cur = a.newStep("", 1, false)
 	return a
 }
@@ -110,52 +93,39 @@ func (a *analyzer) newStep(name string, start int, strong bool) *step {
 	return &step{name: name, start: start, exit: -1, strong: strong}
 }
 
-// line consumes one line of the log.
-func (a *analyzer) line(l logtext.Line) {
+// apply takes in line l, whose facts are f, in log order. The line must
+// already be in the ring, or in the block being applied.
+func (a *analyzer) apply(l logtext.Line, f *facts) {
 	a.n = l.N
-	score, flags := a.match(l)
-	a.events = a.events[:0]
-	switch {
-	case a.marker || len(l.Full) != len(l.Text):
-		a.events = logtext.Events(a.events, l.Full)
-	case logtext.MayHaveEvents(l.Match):
-		a.events = logtext.UnmarkedEvents(a.events, l.Full)
-	}
-
-	if len(bytes.TrimSpace(l.Match)) == 0 {
-		flags |= flagBlank
-	}
-	for _, ev := range a.events {
-		if ev.Kind == logtext.Failed || (ev.Kind == logtext.StepEnd && ev.Exit > 0) {
-			flags |= flagBoilerplate
-		}
-	}
-	if flags&flagBoilerplate == 0 && (score >= strongScore || flags&flagHit != 0) &&
-		(a.maybeBoilerplate || !a.c.boilerplateGated) && boilerplate(l.Match) {
-		flags |= flagBoilerplate
-	}
-	if a.opts.Baseline != nil && a.opts.Baseline.Has(l.Match) {
-		flags |= flagNoise
-		if score > 0 {
-			score = 0
-		}
-	}
-	if score >= strongScore && flags&(flagBoilerplate|flagNoise) == 0 {
+	a.mark(f)
+	if f.score >= strongScore && f.flags&(flagBoilerplate|flagNoise) == 0 {
 		a.cur.errLines++
 	}
-	base := score // what the words of the line say, without its own hits
-	if flags&flagHit != 0 {
-		base -= hitBonus
-	}
-	a.recordHits(l, base, flags)
-
-	r := &a.ring[l.N%ringSize]
-	r.n, r.score, r.flags = l.N, score, flags
-	r.text = append(r.text[:0], clip(l.Text, keepText)...)
-
-	for _, ev := range a.events {
+	a.recordHits(l.N, f.hits)
+	for _, ev := range f.events {
 		a.event(ev, l)
 	}
+}
+
+// mark records in the current step the match.all and match.none literals
+// of a line.
+func (a *analyzer) mark(f *facts) {
+	for _, key := range f.alls {
+		a.cur.markAll(key)
+	}
+	for _, pb := range f.vetoes {
+		if a.cur.vetoed == nil {
+			a.cur.vetoed = map[int32]bool{}
+		}
+		a.cur.vetoed[pb] = true
+	}
+}
+
+// remember puts line l, with its score and flags, in the ring.
+func (a *analyzer) remember(n int, text []byte, score int, flags uint8) {
+	r := &a.ring[n%ringSize]
+	r.n, r.score, r.flags = n, score, flags
+	r.text = append(r.text[:0], clip(text, keepText)...)
 }
 
 // event applies one structural event of line l.
@@ -252,6 +222,13 @@ func (a *analyzer) snapshot(from, to int) []ringLine {
 	}
 	out := make([]ringLine, 0, to-from+1)
 	for n := from; n <= to; n++ {
+		if n <= a.n-ringSize {
+			continue // gone from the ring, were the log read line by line
+		}
+		if a.blk != nil && n >= a.blk.first {
+			out = append(out, a.blk.ringLine(n))
+			continue
+		}
 		r := a.ring[n%ringSize]
 		if r.n != n {
 			continue

@@ -18,7 +18,8 @@ import (
 
 // Engine analyses logs against one catalog. It is safe for concurrent use.
 type Engine struct {
-	c *compiled
+	c         *compiled
+	blockSize int // tests read by smaller blocks; 0 is blockSize
 }
 
 // New compiles pbs into an engine.
@@ -39,13 +40,34 @@ type Options struct {
 // returns logtext.ErrBinary for input that is not text, and the reader's
 // error if reading fails.
 func (e *Engine) Analyze(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
+	if opts.Baseline != nil {
+		// Every line must be looked up in the baseline: reading by blocks
+		// saves nothing.
+		return e.analyzeLines(ctx, r, opts)
+	}
+	br, err := logtext.Prepare(r)
+	if err != nil {
+		return nil, err
+	}
+	return e.analyzeBlocks(ctx, br, opts)
+}
+
+// analyzeLines reads r line by line: the simple way, which reading by
+// blocks must agree with.
+func (e *Engine) analyzeLines(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
 	a := newAnalyzer(e.c, opts)
+	k := newClassifier(e.c, opts.Baseline)
+	var pats []int32
 	sc := logtext.NewScanner(r)
 	for sc.Scan() {
-		if sc.Line().N&0xffff == 0 && ctx.Err() != nil {
+		l := sc.Line()
+		if l.N&0xffff == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		a.line(sc.Line())
+		pats = e.c.ac.appendMatches(pats[:0], l.Match)
+		f := k.classify(l, pats)
+		a.remember(l.N, l.Text, f.score, f.flags)
+		a.apply(l, f)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, err

@@ -15,69 +15,156 @@ const hitBonus = 3
 // matching a whole long line does not outweigh every literal.
 const regexStrengthCap = 60
 
-// match runs the catalog's automaton over one line. It records the line's
-// playbook hits and match.all / match.none literals in the current step and
-// returns the line's heuristic score and flags.
-func (a *analyzer) match(l logtext.Line) (score int, flags uint8) {
-	c := a.c
-	stamp := uint32(l.N)
-	a.lineHits = a.lineHits[:0]
-	a.marker, a.maybeBoilerplate = false, false
-	text := l.Match
-	c.ac.match(text, func(p int32) {
-		if a.stamp[p] == stamp {
-			return
+// facts is what one line of a log says on its own, wherever it stands:
+// its heuristic score and flags, the playbook signals it holds, and the
+// structural events it states. Working them out needs no state of the
+// analysis, so it can run for many lines in parallel; applying them to the
+// analysis (see analyzer.apply) is the part that runs in log order.
+type facts struct {
+	score  int
+	flags  uint8
+	hits   []hit            // n, score and flags are filled in by apply
+	alls   []int64          // match.all literals seen: pb<<32 | literal index
+	vetoes []int32          // playbooks a match.none literal vetoes
+	events []logtext.Event // in the order the line states them
+}
+
+// classifier works out the facts of lines. It holds per-line scratch state,
+// so each goroutine needs its own.
+type classifier struct {
+	c        *compiled
+	baseline *Baseline
+	tick     uint32 // counts lines, to tell a pattern's first occurrence in one
+
+	stamp       []uint32 // per pattern: the tick it last matched on
+	regexStamp  []uint32 // per regex: the tick it last ran on
+	factorStamp []uint32 // per regex: the tick its factors were last seen on
+	factorSeen  []uint8  // per regex: which factors that line holds
+
+	f                facts
+	marker           bool // the line holds a structure marker
+	maybeBoilerplate bool // the line holds a literal of boilerplate lines
+}
+
+func newClassifier(c *compiled, baseline *Baseline) *classifier {
+	return &classifier{
+		c:           c,
+		baseline:    baseline,
+		stamp:       make([]uint32, len(c.literals)),
+		regexStamp:  make([]uint32, len(c.regexes)),
+		factorStamp: make([]uint32, len(c.regexes)),
+		factorSeen:  make([]uint8, len(c.regexes)),
+	}
+}
+
+// classify returns the facts of line l, given the patterns of the
+// catalog's automaton that occur in l.Match, in any order and with
+// repeats. The facts are valid until the next call.
+func (k *classifier) classify(l logtext.Line, pats []int32) *facts {
+	k.tick++
+	if k.tick == 0 { // wrapped: old stamps could collide with new ticks
+		clear(k.stamp)
+		clear(k.regexStamp)
+		clear(k.factorStamp)
+		k.tick = 1
+	}
+	f := &k.f
+	f.score, f.flags = 0, 0
+	f.hits, f.alls, f.vetoes, f.events = f.hits[:0], f.alls[:0], f.vetoes[:0], f.events[:0]
+	k.marker, k.maybeBoilerplate = false, false
+
+	for _, p := range pats {
+		k.pattern(p, l.Match)
+	}
+	for _, r := range k.c.unguarded {
+		k.runRegex(r, l.Match)
+	}
+	if len(f.hits) > 0 {
+		f.score += hitBonus
+		f.flags |= flagHit
+	}
+
+	switch {
+	case k.marker || len(l.Full) != len(l.Text):
+		f.events = logtext.Events(f.events, l.Full)
+	case logtext.MayHaveEvents(l.Match):
+		f.events = logtext.UnmarkedEvents(f.events, l.Full)
+	}
+	if len(bytes.TrimSpace(l.Match)) == 0 {
+		f.flags |= flagBlank
+	}
+	for _, ev := range f.events {
+		if ev.Kind == logtext.Failed || (ev.Kind == logtext.StepEnd && ev.Exit > 0) {
+			f.flags |= flagBoilerplate
 		}
-		a.stamp[p] = stamp
-		for _, u := range c.uses[p] {
-			switch u.kind {
-			case useKeyword:
-				score += keywords[u.idx].weight
-			case useMarker:
-				a.marker = true
-			case useBoilerplate:
-				a.maybeBoilerplate = true
-			case useAny:
-				a.lineHits = append(a.lineHits, hit{pb: u.pb, signal: c.literals[p], strength: len(c.literals[p])})
-			case useAll:
-				a.cur.markAll(u.pb, u.idx)
-				if !c.hasAnyOrRegex[u.pb] {
-					a.lineHits = append(a.lineHits, hit{pb: u.pb, signal: c.literals[p], strength: len(c.literals[p])})
-				}
-			case useNone:
-				if a.cur.vetoed == nil {
-					a.cur.vetoed = map[int32]bool{}
-				}
-				a.cur.vetoed[u.pb] = true
-			case useRegex:
-				// Run the regex once the line has shown every factor.
-				if a.factorStamp[u.idx] != stamp {
-					a.factorStamp[u.idx], a.factorSeen[u.idx] = stamp, 0
-				}
-				a.factorSeen[u.idx] |= 1 << u.set
-				if a.factorSeen[u.idx] == 1<<c.regexes[u.idx].factors-1 {
-					a.runRegex(u.idx, text, stamp)
-				}
+	}
+	if f.flags&flagBoilerplate == 0 && (f.score >= strongScore || f.flags&flagHit != 0) &&
+		(k.maybeBoilerplate || !k.c.boilerplateGated) && boilerplate(l.Match) {
+		f.flags |= flagBoilerplate
+	}
+	if k.baseline != nil && k.baseline.Has(l.Match) {
+		f.flags |= flagNoise
+		if f.score > 0 {
+			f.score = 0
+		}
+	}
+	if len(f.hits) > 0 {
+		base := f.score // what the words of the line say, without its own hits
+		if f.flags&flagHit != 0 {
+			base -= hitBonus
+		}
+		text := string(clip(l.Text, evidenceText))
+		for i := range f.hits {
+			f.hits[i].text, f.hits[i].score, f.hits[i].flags = text, base, f.flags
+		}
+	}
+	return f
+}
+
+// pattern records what an occurrence of pattern p in text means.
+func (k *classifier) pattern(p int32, text []byte) {
+	if k.stamp[p] == k.tick {
+		return
+	}
+	k.stamp[p] = k.tick
+	c, f := k.c, &k.f
+	for _, u := range c.uses[p] {
+		switch u.kind {
+		case useKeyword:
+			f.score += keywords[u.idx].weight
+		case useMarker:
+			k.marker = true
+		case useBoilerplate:
+			k.maybeBoilerplate = true
+		case useAny:
+			f.hits = append(f.hits, hit{pb: u.pb, signal: c.literals[p], strength: len(c.literals[p])})
+		case useAll:
+			f.alls = append(f.alls, int64(u.pb)<<32|int64(u.idx))
+			if !c.hasAnyOrRegex[u.pb] {
+				f.hits = append(f.hits, hit{pb: u.pb, signal: c.literals[p], strength: len(c.literals[p])})
+			}
+		case useNone:
+			f.vetoes = append(f.vetoes, u.pb)
+		case useRegex:
+			// Run the regex once the line has shown every factor.
+			if k.factorStamp[u.idx] != k.tick {
+				k.factorStamp[u.idx], k.factorSeen[u.idx] = k.tick, 0
+			}
+			k.factorSeen[u.idx] |= 1 << u.set
+			if k.factorSeen[u.idx] == 1<<c.regexes[u.idx].factors-1 {
+				k.runRegex(u.idx, text)
 			}
 		}
-	})
-	for _, r := range c.unguarded {
-		a.runRegex(r, text, stamp)
 	}
-	if len(a.lineHits) > 0 {
-		score += hitBonus
-		flags |= flagHit
-	}
-	return score, flags
 }
 
 // runRegex runs regex r on text once per line and records a hit.
-func (a *analyzer) runRegex(r int32, text []byte, stamp uint32) {
-	if a.regexStamp[r] == stamp {
+func (k *classifier) runRegex(r int32, text []byte) {
+	if k.regexStamp[r] == k.tick {
 		return
 	}
-	a.regexStamp[r] = stamp
-	cr := a.c.regexes[r]
+	k.regexStamp[r] = k.tick
+	cr := k.c.regexes[r]
 	if cr.first != nil && (len(text) == 0 || !cr.first[text[0]]) {
 		return
 	}
@@ -92,7 +179,7 @@ func (a *analyzer) runRegex(r int32, text []byte, stamp uint32) {
 	m := re.FindSubmatchIndex(text)
 	h := hit{pb: cr.pb, signal: string(text[m[0]:m[1]]), strength: min(m[1]-m[0], regexStrengthCap)}
 	h.captures = captures(re, text, m)
-	a.lineHits = append(a.lineHits, h)
+	k.f.hits = append(k.f.hits, h)
 }
 
 func captures(re *regexp.Regexp, text []byte, m []int) map[string]string {
@@ -109,29 +196,27 @@ func captures(re *regexp.Regexp, text []byte, m []int) map[string]string {
 	return caps
 }
 
-func (s *step) markAll(pb, idx int32) {
+func (s *step) markAll(key int64) {
 	if s.allSeen == nil {
 		s.allSeen = map[int64]bool{}
 	}
-	s.allSeen[int64(pb)<<32|int64(idx)] = true
+	s.allSeen[key] = true
 }
 
-// recordHits stores the current line's hits in the current step, with
-// the line's number, text, score and flags.
-func (a *analyzer) recordHits(l logtext.Line, score int, flags uint8) {
-	if len(a.lineHits) == 0 {
+// recordHits stores the hits of line n in the current step.
+func (a *analyzer) recordHits(n int, hits []hit) {
+	if len(hits) == 0 {
 		return
 	}
 	s := a.cur
 	if s.hits == nil {
 		s.hits = map[int32][]hit{}
 	}
-	text := string(clip(l.Text, evidenceText))
-	for _, h := range a.lineHits {
+	for _, h := range hits {
 		pb := h.pb
-		h.n, h.text, h.score, h.flags = l.N, text, score, flags
+		h.n = n
 		hs := s.hits[pb]
-		if len(hs) > 0 && hs[len(hs)-1].n == l.N {
+		if len(hs) > 0 && hs[len(hs)-1].n == n {
 			// Two signals of one playbook on one line: keep the stronger.
 			if h.strength > hs[len(hs)-1].strength {
 				hs[len(hs)-1] = h

@@ -24,12 +24,16 @@ type Ranked struct {
 // a log they appear.
 func (e *Engine) Rank(text string) []Ranked {
 	a := newAnalyzer(e.c, Options{})
+	k := newClassifier(e.c, nil)
+	var pats []int32
 	sc := logtext.NewScanner(strings.NewReader(text))
 	for sc.Scan() {
 		l := sc.Line()
+		pats = e.c.ac.appendMatches(pats[:0], l.Match)
+		f := k.classify(l, pats)
 		a.n = l.N
-		score, flags := a.match(l)
-		a.recordHits(l, score, flags)
+		a.mark(f)
+		a.recordHits(l.N, f.hits)
 	}
 	s := a.cur
 	var out []Ranked

@@ -124,6 +124,10 @@ func Prepare(r io.Reader) (*bufio.Reader, error) {
 	return br, nil
 }
 
+// ReadError returns an error met while reading a prepared reader (see
+// Prepare), naming gzip's errors as such.
+func ReadError(err error) error { return readErr(err) }
+
 // readErr names gzip's errors as such.
 func readErr(err error) error {
 	if errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, io.ErrUnexpectedEOF) {

@@ -1,0 +1,445 @@
+package engine
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"runtime"
+	"sort"
+	"sync"
+
+	"github.com/faultline-dev/faultline/internal/logtext"
+)
+
+// The engine reads a log in blocks of whole lines. Each block is prepared
+// on its own, by as many workers as there are cores: its lines are cleaned
+// (ANSI escapes, '\r' rewrites), the catalog's automaton scans the whole
+// block at once, and only the lines where it found something, or that may
+// state a step's start, are classified (see classifier). Most lines of a
+// log are neither; they cost a newline search and nothing more. The facts
+// are then applied to the analysis in log order, by one goroutine. The
+// result is the same as reading line by line (analyzeLines), which tests
+// check.
+
+// blockSize is how many bytes of a log one block holds at most (plus a
+// line ending added to an unterminated last line). It must exceed
+// logtext.MaxLineBytes, so that every block holds at least one whole line.
+const blockSize = 1 << 20
+
+// blockReader cuts a log into blocks of whole lines, each ending in '\n'.
+// A line longer than logtext.MaxLineBytes is cut there, as the line
+// scanner cuts it: its start is kept, the rest is read and dropped.
+type blockReader struct {
+	r        io.Reader
+	size     int    // bytes per block, more than logtext.MaxLineBytes
+	carry    []byte // the start of a line the last block did not end
+	skipping bool   // dropping the rest of an overlong line
+	eof      bool
+}
+
+// next fills buf with the next block and returns it, or nil at the end of
+// the log.
+func (br *blockReader) next(buf []byte) ([]byte, error) {
+	if cap(buf) < br.size+1 {
+		buf = make([]byte, 0, br.size+1)
+	}
+	buf = append(buf[:0], br.carry...)
+	br.carry = br.carry[:0]
+	for !br.eof && len(buf) < br.size {
+		n, err := br.r.Read(buf[len(buf):br.size])
+		if br.skipping {
+			read := buf[len(buf) : len(buf)+n]
+			if i := bytes.IndexByte(read, '\n'); i >= 0 {
+				n = copy(read, read[i+1:])
+				br.skipping = false
+			} else {
+				n = 0
+			}
+		}
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			br.eof = true
+		} else if err != nil {
+			return nil, logtext.ReadError(err)
+		}
+	}
+	if len(buf) == 0 {
+		return nil, nil
+	}
+	if br.eof {
+		if buf[len(buf)-1] != '\n' {
+			buf = append(buf, '\n')
+		}
+		return buf, nil
+	}
+	if i := bytes.LastIndexByte(buf, '\n'); i >= 0 {
+		br.carry = append(br.carry, buf[i+1:]...)
+		return buf[:i+1], nil
+	}
+	// One line fills the whole block.
+	br.skipping = true
+	return append(buf[:logtext.MaxLineBytes], '\n'), nil
+}
+
+// record is the facts of one line of a block that has any.
+type record struct {
+	idx int32 // the line's index in its block
+	f   facts
+}
+
+// blockResult is a prepared block.
+type blockResult struct {
+	first  int    // the number of the block's first line, set when applied
+	raw    []byte // the block as read
+	clean  []byte // its lines as logtext.Line.Text, each ending in '\n'
+	starts []int32
+	recs   []record // by line index
+	fulls  []full   // lines whose Line.Full is not their Text, by index
+	err    error
+
+	// Storage reused from block to block.
+	cleanBuf []byte
+	arena    arena
+	done     chan struct{}
+}
+
+type full struct {
+	idx  int32
+	text []byte
+}
+
+// arena holds the slices of a block's facts.
+type arena struct {
+	hits   []hit
+	alls   []int64
+	vetoes []int32
+	events []logtext.Event
+	fulls  []byte
+}
+
+// lines returns the number of lines in the block.
+func (b *blockResult) lines() int { return len(b.starts) - 1 }
+
+// text returns the Text of the block's line idx.
+func (b *blockResult) text(idx int) []byte {
+	return b.clean[b.starts[idx] : b.starts[idx+1]-1]
+}
+
+// line returns the block's line idx.
+func (b *blockResult) line(idx int) logtext.Line {
+	t := b.text(idx)
+	l := logtext.Line{N: b.first + idx, Text: t, Match: logtext.StripTimestamp(t), Full: t}
+	if i := sort.Search(len(b.fulls), func(i int) bool { return int(b.fulls[i].idx) >= idx }); i < len(b.fulls) && int(b.fulls[i].idx) == idx {
+		l.Full = b.fulls[i].text
+	}
+	return l
+}
+
+// scoreOf returns the score and flags of the block's line idx.
+func (b *blockResult) scoreOf(idx int) (int, uint8) {
+	i := sort.Search(len(b.recs), func(i int) bool { return int(b.recs[i].idx) >= idx })
+	if i < len(b.recs) && int(b.recs[i].idx) == idx {
+		return b.recs[i].f.score, b.recs[i].f.flags
+	}
+	return 0, blankFlag(b.text(idx))
+}
+
+// blankFlag returns the flags of a line without facts: flagBlank or none.
+func blankFlag(text []byte) uint8 {
+	if len(bytes.TrimSpace(logtext.StripTimestamp(text))) == 0 {
+		return flagBlank
+	}
+	return 0
+}
+
+// ringLine returns line n of the block as the ring would hold it.
+func (b *blockResult) ringLine(n int) ringLine {
+	idx := n - b.first
+	score, flags := b.scoreOf(idx)
+	return ringLine{n: n, text: append([]byte(nil), clip(b.text(idx), keepText)...), score: score, flags: flags}
+}
+
+// worker prepares blocks. It holds scratch state, so each goroutine needs
+// its own.
+type worker struct {
+	c        *compiled
+	k        *classifier
+	lb       logtext.LineBuilder
+	events   []acEvent
+	specials []int32
+	pats     []int32
+}
+
+func newWorker(c *compiled) *worker {
+	return &worker{c: c, k: newClassifier(c, nil)}
+}
+
+// prepare cleans, scans and classifies the lines of b.raw.
+func (w *worker) prepare(b *blockResult) {
+	w.clean(b)
+	w.events = w.c.ac.scan(w.events[:0], b.clean)
+	w.classify(b)
+}
+
+// clean fills b.clean with the Text of each line of b.raw, and b.starts
+// with where each starts. Lines that need no cleaning (no escape, no '\r',
+// not overlong) are copied in runs, or, when no line of the block needs
+// cleaning, not copied at all. It also notes the lines that may state a
+// step's start without holding any marker: those starting with '$', '+',
+// '-' or '~', after any timestamp.
+func (w *worker) clean(b *blockResult) {
+	raw := b.raw
+	b.starts = b.starts[:0]
+	b.fulls = b.fulls[:0]
+	b.arena.fulls = b.arena.fulls[:0]
+	w.specials = w.specials[:0]
+	dirty := nextDirty(raw, 0)
+	var clean []byte
+	copied := false // clean holds a copy: some line needed cleaning
+	run := 0        // the start of the raw bytes not yet copied
+	shift := 0      // how many bytes cleaning removed so far
+	for pos := 0; pos < len(raw); {
+		end := pos + bytes.IndexByte(raw[pos:], '\n')
+		idx := int32(len(b.starts))
+		var text []byte
+		if dirty < end || end-pos+1 > logtext.MaxLineBytes {
+			if !copied {
+				clean, copied = append(b.cleanBuf[:0], raw[:pos]...), true
+			} else {
+				clean = append(clean, raw[run:pos]...)
+			}
+			b.starts = append(b.starts, int32(len(clean)))
+			l := w.lb.Build(0, raw[pos:end+1])
+			clean = append(clean, l.Text...)
+			text = clean[len(clean)-len(l.Text):]
+			clean = append(clean, '\n')
+			if len(l.Full) != len(l.Text) {
+				at := len(b.arena.fulls)
+				b.arena.fulls = append(b.arena.fulls, l.Full...)
+				b.fulls = append(b.fulls, full{idx, b.arena.fulls[at:len(b.arena.fulls):len(b.arena.fulls)]})
+				w.specials = append(w.specials, idx)
+			}
+			run = end + 1
+			shift = run - len(clean)
+			if dirty < end {
+				dirty = nextDirty(raw, run)
+			}
+		} else {
+			b.starts = append(b.starts, int32(pos-shift))
+			text = raw[pos:end]
+		}
+		if len(text) > 0 {
+			if c := text[0]; '0' <= c && c <= '9' {
+				text = logtext.StripTimestamp(text)
+			}
+			if len(text) > 0 && logtext.MayHaveEvents(text) {
+				if n := len(w.specials); n == 0 || w.specials[n-1] != idx {
+					w.specials = append(w.specials, idx)
+				}
+			}
+		}
+		pos = end + 1
+	}
+	if copied {
+		clean = append(clean, raw[run:]...)
+		b.cleanBuf = clean
+		b.clean = clean
+	} else {
+		b.clean = raw
+	}
+	b.starts = append(b.starts, int32(len(b.clean)))
+}
+
+// nextDirty returns the offset of the first escape or '\r' in raw at or
+// after from, or len(raw).
+func nextDirty(raw []byte, from int) int {
+	rest := raw[from:]
+	i := bytes.IndexByte(rest, 0x1b)
+	if i < 0 {
+		i = len(rest)
+	}
+	if j := bytes.IndexByte(rest[:i], '\r'); j >= 0 {
+		i = j
+	}
+	return from + i
+}
+
+// classify works out the facts of every line of b where the automaton
+// found a pattern or that clean noted, into b.recs.
+func (w *worker) classify(b *blockResult) {
+	b.recs = b.recs[:0]
+	ar := &b.arena
+	ar.hits, ar.alls, ar.vetoes, ar.events = ar.hits[:0], ar.alls[:0], ar.vetoes[:0], ar.events[:0]
+	evs, specials := w.events, w.specials
+	ac := w.c.ac
+	line := 0 // the line of the next event
+	for len(evs) > 0 || len(specials) > 0 {
+		// The next line to classify: that of the next event, or the next
+		// special line, whichever comes first.
+		if len(evs) > 0 {
+			for b.starts[line+1] <= evs[0].pos {
+				line++
+			}
+		}
+		idx := line
+		if len(specials) > 0 && (len(evs) == 0 || int(specials[0]) < line) {
+			idx = int(specials[0])
+		}
+		if len(specials) > 0 && int(specials[0]) == idx {
+			specials = specials[1:]
+		}
+		l := b.line(idx)
+		start := b.starts[idx]
+		// Patterns that start inside the line's timestamp are not in
+		// l.Match.
+		from := start + int32(len(l.Text)-len(l.Match))
+		w.pats = w.pats[:0]
+		for len(evs) > 0 && evs[0].pos < b.starts[idx+1] {
+			e := evs[0]
+			evs = evs[1:]
+			for _, p := range ac.patternsAt(e.state) {
+				if e.pos-int32(len(ac.patterns[p]))+1 >= from {
+					w.pats = append(w.pats, p)
+				}
+			}
+		}
+		f := w.k.classify(l, w.pats)
+		if f.score == 0 && f.flags == 0 && len(f.hits) == 0 && len(f.alls) == 0 && len(f.vetoes) == 0 && len(f.events) == 0 {
+			continue
+		}
+		r := record{idx: int32(idx), f: facts{score: f.score, flags: f.flags}}
+		r.f.hits, ar.hits = carve(ar.hits, f.hits)
+		r.f.alls, ar.alls = carve(ar.alls, f.alls)
+		r.f.vetoes, ar.vetoes = carve(ar.vetoes, f.vetoes)
+		r.f.events, ar.events = carve(ar.events, f.events)
+		b.recs = append(b.recs, r)
+	}
+}
+
+// carve appends s to the arena and returns the copy and the arena. The
+// copy stays valid when the arena grows later: it keeps the old array.
+func carve[T any](arena, s []T) (copied, grown []T) {
+	if len(s) == 0 {
+		return nil, arena
+	}
+	at := len(arena)
+	arena = append(arena, s...)
+	return arena[at:len(arena):len(arena)], arena
+}
+
+// analyzeBlocks reads r by blocks, prepared by workers in parallel and
+// applied in order.
+func (e *Engine) analyzeBlocks(ctx context.Context, r *bufio.Reader, opts Options) (*Report, error) {
+	a := newAnalyzer(e.c, opts)
+	workers := max(1, runtime.GOMAXPROCS(0))
+	depth := 2 * workers
+	br := &blockReader{r: r, size: blockSize}
+	if e.blockSize > 0 {
+		br.size = e.blockSize
+	}
+
+	// Blocks go from the reader to the workers (todo) and, in the same
+	// order, to the applying goroutine (order); each carries a channel
+	// closed once it is prepared. Applied blocks return to the reader
+	// (free), so at most depth blocks exist.
+	todo := make(chan *blockResult, depth)
+	order := make(chan *blockResult, depth)
+	free := make(chan *blockResult, depth)
+	quit := make(chan struct{})
+	defer close(quit)
+	for range depth {
+		free <- &blockResult{}
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(todo)
+		defer close(order)
+		for {
+			var b *blockResult
+			select {
+			case b = <-free:
+			case <-quit:
+				return
+			}
+			b.raw, b.err = br.next(b.raw)
+			b.done = make(chan struct{})
+			if b.raw == nil || b.err != nil {
+				close(b.done)
+				if b.err != nil {
+					select {
+					case order <- b:
+					case <-quit:
+					}
+				}
+				return
+			}
+			select {
+			case todo <- b:
+			case <-quit:
+				return
+			}
+			select {
+			case order <- b:
+			case <-quit:
+				return
+			}
+		}
+	}()
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := newWorker(e.c)
+			for b := range todo {
+				w.prepare(b)
+				close(b.done)
+			}
+		}()
+	}
+
+	next := 1
+	for b := range order {
+		<-b.done
+		if b.err != nil {
+			return nil, b.err
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		b.first = next
+		a.applyBlock(b)
+		next += b.lines()
+		free <- b
+	}
+	a.n = next - 1
+	return a.finish(), nil
+}
+
+// applyBlock applies the facts of a prepared block, then keeps its last
+// lines in the ring: a snapshot reads lines of the block being applied from
+// the block, and earlier ones from the ring.
+func (a *analyzer) applyBlock(b *blockResult) {
+	a.blk = b
+	for i := range b.recs {
+		r := &b.recs[i]
+		a.apply(b.line(int(r.idx)), &r.f)
+	}
+	a.blk = nil
+	lines := b.lines()
+	idx := max(0, lines-ringSize)
+	i := sort.Search(len(b.recs), func(i int) bool { return int(b.recs[i].idx) >= idx })
+	for ; idx < lines; idx++ {
+		text := b.text(idx)
+		if i < len(b.recs) && int(b.recs[i].idx) == idx {
+			a.remember(b.first+idx, text, b.recs[i].f.score, b.recs[i].f.flags)
+			i++
+		} else {
+			a.remember(b.first+idx, text, 0, blankFlag(text))
+		}
+	}
+	a.n = b.first + lines - 1
+}

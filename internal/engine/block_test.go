@@ -1,0 +1,94 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/faultline-dev/faultline/internal/catalog"
+	"github.com/faultline-dev/faultline/internal/logtext"
+)
+
+// TestBlocksMatchLines checks that reading a log by blocks, prepared in
+// parallel, gives the report reading it line by line gives, on every
+// regression log and every log of the shared corpora, with blocks of the
+// real size and with small ones that cut the logs in many places.
+func TestBlocksMatchLines(t *testing.T) {
+	pbs, err := catalog.Bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := New(pbs)
+	small := &Engine{c: e.c, blockSize: logtext.MaxLineBytes + 1000}
+	files, _ := filepath.Glob("testdata/logs/*.log")
+	corpus, _ := filepath.Glob("../../../shared/corpus/logchunks-dev/logs/*/*/failed/*.log")
+	gha, _ := filepath.Glob("../../../shared/corpus/gha-dev/logs/*/*/*.log")
+	files = append(append(files, corpus...), gha...)
+	if testing.Short() {
+		files = files[:min(len(files), 40)]
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := e.analyzeLines(context.Background(), bytes.NewReader(data), Options{Source: f})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, eng := range []*Engine{e, small} {
+			got, err := eng.Analyze(context.Background(), bytes.NewReader(data), Options{Source: f})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s (blocks of %d): report differs from reading line by line", f, eng.blockSize)
+			}
+		}
+	}
+}
+
+// TestBlocksEdgeCases feeds logs built to hit the block reader's and the
+// cleaner's corner cases.
+func TestBlocksEdgeCases(t *testing.T) {
+	pbs, err := catalog.Bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := New(pbs)
+	small := &Engine{c: e.c, blockSize: logtext.MaxLineBytes + 1}
+	long := strings.Repeat("x", 3*logtext.MaxLineBytes)
+	logs := map[string]string{
+		"empty":          "",
+		"one line":       "npm ERR! code E404",
+		"no final eol":   "$ make\nmake: *** [all] Error 2\nerror: boom",
+		"crlf":           "$ make test\r\nerror: undefined reference to `foo'\r\nmake: *** [all] Error 2\r\n",
+		"ansi":           "\x1b[31merr\x1b[0mor: cannot find module\n\x1b[1m$ npm test\x1b[0m\nnpm ERR! code ELIFECYCLE\n",
+		"unterminated":   "\x1b[31mfatal: bad\n\x1b]8;;http://x\nexit code 1\n",
+		"progress":       "Downloading 10%\rDownloading 100%\rerror: network\n$ x\r+ y\n",
+		"timestamps":     "2024-05-01T12:00:00.1234567Z ##[group]Run make\n2024-05-01T12:00:01Z + make\n2024-05-01T12:00:02Z error: x\n2024-05-01T12:00:03Z ##[error]Process completed with exit code 2.\n",
+		"stamp in match": "2024-05-01T12:00:00Z  error\n2024-05-01T12:00:00Z$ make\n",
+		"long lines":     "$ build\n" + long + "error: x\n" + long + "\nerror: after long\n" + long,
+		"exact max":      strings.Repeat("e", logtext.MaxLineBytes-1) + "\n" + strings.Repeat("f", logtext.MaxLineBytes) + "\nfatal: done\n",
+		"blank and cr":   "\n\r\n   \n\r\r\nerror: x\n",
+	}
+	for name, log := range logs {
+		want, err := e.analyzeLines(context.Background(), strings.NewReader(log), Options{Source: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, eng := range []*Engine{e, small} {
+			got, err := eng.Analyze(context.Background(), strings.NewReader(log), Options{Source: name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s (blocks of %d): got\n%+v\nwant\n%+v", name, eng.blockSize, got, want)
+			}
+		}
+	}
+}
