@@ -23,9 +23,9 @@ const regexStrengthCap = 60
 type facts struct {
 	score  int
 	flags  uint8
-	hits   []hit            // n, score and flags are filled in by apply
-	alls   []int64          // match.all literals seen: pb<<32 | literal index
-	vetoes []int32          // playbooks a match.none literal vetoes
+	hits   []hit           // n, score and flags are filled in by apply
+	alls   []int64         // match.all literals seen: pb<<32 | literal index
+	vetoes []int32         // playbooks a match.none literal vetoes
 	events []logtext.Event // in the order the line states them
 }
 
