@@ -194,13 +194,15 @@ const scanStreams = 4
 // chain of dependent table loads, and four independent chains let the
 // processor overlap their memory latency. This runs about twice as fast as
 // one chain over the same bytes.
-func (m *acMatcher) scan(dst []acEvent, block []byte) []acEvent {
+//
+// parts holds scratch space for the parts' events, reused between calls.
+func (m *acMatcher) scan(dst []acEvent, parts *scanParts, block []byte) []acEvent {
 	if len(m.patterns) == 0 || len(block) == 0 {
 		return dst
 	}
-	var parts [scanStreams][]byte
+	var bs [scanStreams][]byte
 	rest := block
-	for i := range parts {
+	for i := range bs {
 		cut := len(rest)
 		if left := scanStreams - i; left > 1 {
 			cut = len(rest) / left
@@ -210,14 +212,17 @@ func (m *acMatcher) scan(dst []acEvent, block []byte) []acEvent {
 				cut = len(rest)
 			}
 		}
-		parts[i], rest = rest[:cut], rest[cut:]
+		bs[i], rest = rest[:cut], rest[cut:]
 	}
-	var evs [scanStreams][]acEvent
+	evs := parts
+	for i := range evs {
+		evs[i] = evs[i][:0]
+	}
 	var states [scanStreams]uint32
-	k := min(len(parts[0]), len(parts[1]), len(parts[2]), len(parts[3]))
+	k := min(len(bs[0]), len(bs[1]), len(bs[2]), len(bs[3]))
 	if k > 0 {
 		delta, class := m.delta, &m.class
-		p0, p1, p2, p3 := parts[0][:k], parts[1][:k], parts[2][:k], parts[3][:k]
+		p0, p1, p2, p3 := bs[0][:k], bs[1][:k], bs[2][:k], bs[3][:k]
 		var s0, s1, s2, s3 uint32
 		for i := range p0 {
 			s0 = delta[s0+uint32(class[p0[i]])]
@@ -246,7 +251,7 @@ func (m *acMatcher) scan(dst []acEvent, block []byte) []acEvent {
 		states = [scanStreams]uint32{s0, s1, s2, s3}
 	}
 	off := 0
-	for i, p := range parts {
+	for i, p := range bs {
 		for _, e := range evs[i] {
 			dst = append(dst, acEvent{int32(off) + e.pos, e.state})
 		}
@@ -263,6 +268,9 @@ func (m *acMatcher) scan(dst []acEvent, block []byte) []acEvent {
 	}
 	return dst
 }
+
+// scanParts is scratch space for scan.
+type scanParts [scanStreams][]acEvent
 
 // patternsAt returns the patterns of an event's state.
 func (m *acMatcher) patternsAt(state int32) []int32 {

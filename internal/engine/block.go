@@ -167,6 +167,7 @@ type worker struct {
 	k        *classifier
 	lb       logtext.LineBuilder
 	events   []acEvent
+	parts    scanParts
 	specials []int32
 	pats     []int32
 }
@@ -178,7 +179,7 @@ func newWorker(c *compiled) *worker {
 // prepare cleans, scans and classifies the lines of b.raw.
 func (w *worker) prepare(b *blockResult) {
 	w.clean(b)
-	w.events = w.c.ac.scan(w.events[:0], b.clean)
+	w.events = w.c.ac.scan(w.events[:0], &w.parts, b.clean)
 	w.classify(b)
 }
 
@@ -194,7 +195,7 @@ func (w *worker) clean(b *blockResult) {
 	b.fulls = b.fulls[:0]
 	b.arena.fulls = b.arena.fulls[:0]
 	w.specials = w.specials[:0]
-	dirty := nextDirty(raw, 0)
+	dirt := newDirt(raw)
 	var clean []byte
 	copied := false // clean holds a copy: some line needed cleaning
 	run := 0        // the start of the raw bytes not yet copied
@@ -203,7 +204,7 @@ func (w *worker) clean(b *blockResult) {
 		end := pos + bytes.IndexByte(raw[pos:], '\n')
 		idx := int32(len(b.starts))
 		var text []byte
-		if dirty < end || end-pos+1 > logtext.MaxLineBytes {
+		if dirt.in(pos, end) || end-pos+1 > logtext.MaxLineBytes {
 			if !copied {
 				clean, copied = append(b.cleanBuf[:0], raw[:pos]...), true
 			} else {
@@ -222,9 +223,6 @@ func (w *worker) clean(b *blockResult) {
 			}
 			run = end + 1
 			shift = run - len(clean)
-			if dirty < end {
-				dirty = nextDirty(raw, run)
-			}
 		} else {
 			b.starts = append(b.starts, int32(pos-shift))
 			text = raw[pos:end]
@@ -251,18 +249,37 @@ func (w *worker) clean(b *blockResult) {
 	b.starts = append(b.starts, int32(len(b.clean)))
 }
 
-// nextDirty returns the offset of the first escape or '\r' in raw at or
-// after from, or len(raw).
-func nextDirty(raw []byte, from int) int {
-	rest := raw[from:]
-	i := bytes.IndexByte(rest, 0x1b)
-	if i < 0 {
-		i = len(rest)
+// dirt finds the bytes that make a line need cleaning: escapes and '\r'.
+// Each kind is searched for again only once passed, so a block is read
+// once for each.
+type dirt struct {
+	raw     []byte
+	esc, cr int // the next offset of each, or len(raw)
+}
+
+func newDirt(raw []byte) dirt {
+	d := dirt{raw: raw}
+	d.esc, d.cr = d.find(0x1b, 0), d.find('\r', 0)
+	return d
+}
+
+func (d *dirt) find(c byte, from int) int {
+	if i := bytes.IndexByte(d.raw[from:], c); i >= 0 {
+		return from + i
 	}
-	if j := bytes.IndexByte(rest[:i], '\r'); j >= 0 {
-		i = j
+	return len(d.raw)
+}
+
+// in reports whether raw[from:end] holds an escape or '\r'. Calls must
+// come in order of position.
+func (d *dirt) in(from, end int) bool {
+	if d.esc < from {
+		d.esc = d.find(0x1b, from)
 	}
-	return from + i
+	if d.cr < from {
+		d.cr = d.find('\r', from)
+	}
+	return d.esc < end || d.cr < end
 }
 
 // classify works out the facts of every line of b where the automaton

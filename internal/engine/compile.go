@@ -27,7 +27,6 @@ type use struct {
 	kind useKind
 	pb   int32
 	idx  int32
-	set  uint8 // with useRegex: which of the regex's prefilter factors
 }
 
 // compiledRegex is a playbook regex, compiled on first use: most never run
@@ -35,8 +34,11 @@ type use struct {
 type compiledRegex struct {
 	pb      int32
 	src     string
-	factors uint8      // how many prefilter factors a line must hold
-	first   *[256]bool // for a regex anchored at ^: the bytes a line may start with
+	// more are the regex's prefilter factors after the first, which the
+	// automaton finds: a line must also hold one literal of each
+	// (lowercased) for the regex to run on it.
+	more  [][][]byte
+	first *[256]bool // for a regex anchored at ^: the bytes a line may start with
 	once    sync.Once
 	re      *regexp.Regexp
 }
@@ -103,11 +105,21 @@ func compile(pbs []*catalog.Playbook) *compiled {
 			if re, err := parseSimple(expr); err == nil {
 				fs, cr.first = prefilter(re), firstBytes(re)
 			}
-			cr.factors = uint8(len(fs))
 			c.regexes = append(c.regexes, cr)
-			for j, f := range fs {
-				for _, lit := range f {
-					add(lit, use{kind: useRegex, pb: p, idx: r, set: uint8(j)})
+			// Only the first (best) factor goes in the automaton: the others
+			// are often short and common (": ", " ("), and finding them on
+			// every line costs more than looking for them on the few lines
+			// that hold the first.
+			if len(fs) > 0 {
+				for _, lit := range fs[0] {
+					add(lit, use{kind: useRegex, pb: p, idx: r})
+				}
+				for _, f := range fs[1:] {
+					var set [][]byte
+					for _, lit := range f {
+						set = append(set, lowerBytes(lit))
+					}
+					cr.more = append(cr.more, set)
 				}
 			}
 			if len(fs) == 0 {

@@ -38,8 +38,8 @@ type classifier struct {
 
 	stamp       []uint32 // per pattern: the tick it last matched on
 	regexStamp  []uint32 // per regex: the tick it last ran on
-	factorStamp []uint32 // per regex: the tick its factors were last seen on
-	factorSeen  []uint8  // per regex: which factors that line holds
+	lower       []byte   // the line lowercased, once a regex needs it
+	lowerTick   uint32   // the tick lower was made on
 
 	f                facts
 	marker           bool // the line holds a structure marker
@@ -52,8 +52,6 @@ func newClassifier(c *compiled, baseline *Baseline) *classifier {
 		baseline:    baseline,
 		stamp:       make([]uint32, len(c.literals)),
 		regexStamp:  make([]uint32, len(c.regexes)),
-		factorStamp: make([]uint32, len(c.regexes)),
-		factorSeen:  make([]uint8, len(c.regexes)),
 	}
 }
 
@@ -65,7 +63,7 @@ func (k *classifier) classify(l logtext.Line, pats []int32) *facts {
 	if k.tick == 0 { // wrapped: old stamps could collide with new ticks
 		clear(k.stamp)
 		clear(k.regexStamp)
-		clear(k.factorStamp)
+		k.lowerTick = 0
 		k.tick = 1
 	}
 	f := &k.f
@@ -146,16 +144,39 @@ func (k *classifier) pattern(p int32, text []byte) {
 		case useNone:
 			f.vetoes = append(f.vetoes, u.pb)
 		case useRegex:
-			// Run the regex once the line has shown every factor.
-			if k.factorStamp[u.idx] != k.tick {
-				k.factorStamp[u.idx], k.factorSeen[u.idx] = k.tick, 0
-			}
-			k.factorSeen[u.idx] |= 1 << u.set
-			if k.factorSeen[u.idx] == 1<<c.regexes[u.idx].factors-1 {
+			if k.hasFactors(c.regexes[u.idx], text) {
 				k.runRegex(u.idx, text)
 			}
 		}
 	}
+}
+
+// hasFactors reports whether text holds a literal of each of the regex's
+// prefilter factors after the first, ignoring ASCII case.
+func (k *classifier) hasFactors(cr *compiledRegex, text []byte) bool {
+	if len(cr.more) == 0 {
+		return true
+	}
+	if k.lowerTick != k.tick {
+		k.lower = k.lower[:0]
+		for _, c := range text {
+			k.lower = append(k.lower, lowerASCII(c))
+		}
+		k.lowerTick = k.tick
+	}
+	for _, set := range cr.more {
+		found := false
+		for _, lit := range set {
+			if bytes.Contains(k.lower, lit) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 // runRegex runs regex r on text once per line and records a hit.
