@@ -32,15 +32,15 @@ type use struct {
 // compiledRegex is a playbook regex, compiled on first use: most never run
 // on a given log, since their required literal never occurs.
 type compiledRegex struct {
-	pb      int32
-	src     string
+	pb  int32
+	src string
 	// more are the regex's prefilter factors after the first, which the
 	// automaton finds: a line must also hold one literal of each
 	// (lowercased) for the regex to run on it.
 	more  [][][]byte
 	first *[256]bool // for a regex anchored at ^: the bytes a line may start with
-	once    sync.Once
-	re      *regexp.Regexp
+	once  sync.Once
+	re    *regexp.Regexp
 }
 
 func (r *compiledRegex) regexp() *regexp.Regexp {

@@ -36,10 +36,10 @@ type classifier struct {
 	baseline *Baseline
 	tick     uint32 // counts lines, to tell a pattern's first occurrence in one
 
-	stamp       []uint32 // per pattern: the tick it last matched on
-	regexStamp  []uint32 // per regex: the tick it last ran on
-	lower       []byte   // the line lowercased, once a regex needs it
-	lowerTick   uint32   // the tick lower was made on
+	stamp      []uint32 // per pattern: the tick it last matched on
+	regexStamp []uint32 // per regex: the tick it last ran on
+	lower      []byte   // the line lowercased, once a regex needs it
+	lowerTick  uint32   // the tick lower was made on
 
 	f                facts
 	marker           bool // the line holds a structure marker
@@ -48,10 +48,10 @@ type classifier struct {
 
 func newClassifier(c *compiled, baseline *Baseline) *classifier {
 	return &classifier{
-		c:           c,
-		baseline:    baseline,
-		stamp:       make([]uint32, len(c.literals)),
-		regexStamp:  make([]uint32, len(c.regexes)),
+		c:          c,
+		baseline:   baseline,
+		stamp:      make([]uint32, len(c.literals)),
+		regexStamp: make([]uint32, len(c.regexes)),
 	}
 }
 
