@@ -37,10 +37,18 @@ type compiledRegex struct {
 	// more are the regex's prefilter factors after the first, which the
 	// automaton finds: a line must also hold one literal of each
 	// (lowercased) for the regex to run on it.
-	more  [][][]byte
+	more [][][]byte
+	// fold is set when the regex ignores case somewhere: its factors are
+	// then looked for lowercased in a lowercased line, else as they are.
+	fold  bool
 	first *[256]bool // for a regex anchored at ^: the bytes a line may start with
 	once  sync.Once
 	re    *regexp.Regexp
+}
+
+// mayStart reports whether the regex may match a line starting as text does.
+func (r *compiledRegex) mayStart(text []byte) bool {
+	return r.first == nil || len(text) > 0 && r.first[text[0]]
 }
 
 func (r *compiledRegex) regexp() *regexp.Regexp {
@@ -114,10 +122,15 @@ func compile(pbs []*catalog.Playbook) *compiled {
 				for _, lit := range fs[0] {
 					add(lit, use{kind: useRegex, pb: p, idx: r})
 				}
+				cr.fold = strings.Contains(expr, "(?i")
 				for _, f := range fs[1:] {
 					var set [][]byte
 					for _, lit := range f {
-						set = append(set, lowerBytes(lit))
+						if cr.fold {
+							set = append(set, lowerBytes(lit))
+						} else {
+							set = append(set, []byte(lit))
+						}
 					}
 					cr.more = append(cr.more, set)
 				}

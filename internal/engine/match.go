@@ -144,7 +144,7 @@ func (k *classifier) pattern(p int32, text []byte) {
 		case useNone:
 			f.vetoes = append(f.vetoes, u.pb)
 		case useRegex:
-			if k.hasFactors(c.regexes[u.idx], text) {
+			if cr := c.regexes[u.idx]; cr.mayStart(text) && k.hasFactors(cr, text) {
 				k.runRegex(u.idx, text)
 			}
 		}
@@ -157,6 +157,14 @@ func (k *classifier) hasFactors(cr *compiledRegex, text []byte) bool {
 	if len(cr.more) == 0 {
 		return true
 	}
+	if !cr.fold {
+		for _, set := range cr.more {
+			if !containsAny(text, set) {
+				return false
+			}
+		}
+		return true
+	}
 	if k.lowerTick != k.tick {
 		k.lower = k.lower[:0]
 		for _, c := range text {
@@ -165,18 +173,20 @@ func (k *classifier) hasFactors(cr *compiledRegex, text []byte) bool {
 		k.lowerTick = k.tick
 	}
 	for _, set := range cr.more {
-		found := false
-		for _, lit := range set {
-			if bytes.Contains(k.lower, lit) {
-				found = true
-				break
-			}
-		}
-		if !found {
+		if !containsAny(k.lower, set) {
 			return false
 		}
 	}
 	return true
+}
+
+func containsAny(text []byte, lits [][]byte) bool {
+	for _, lit := range lits {
+		if bytes.Contains(text, lit) {
+			return true
+		}
+	}
+	return false
 }
 
 // runRegex runs regex r on text once per line and records a hit.
@@ -186,7 +196,7 @@ func (k *classifier) runRegex(r int32, text []byte) {
 	}
 	k.regexStamp[r] = k.tick
 	cr := k.c.regexes[r]
-	if cr.first != nil && (len(text) == 0 || !cr.first[text[0]]) {
+	if !cr.mayStart(text) {
 		return
 	}
 	re := cr.regexp()
