@@ -18,6 +18,10 @@ import (
 	"github.com/faultline-dev/faultline/internal/render"
 )
 
+// memoryLimit is the heap size the runtime collects garbage to stay under
+// while logs are analysed.
+const memoryLimit = 40 << 20
+
 const analyzeUsage = `
 Usage: faultline analyze [flags] LOG...
 
@@ -169,6 +173,11 @@ func analyzeAll(o *analyzeOptions, s *streams) ([]*engine.Report, error) {
 	}
 	eng := engine.New(cat.Playbooks())
 	debug.SetGCPercent(gc)
+	// The analysis itself keeps little alive (a few blocks of the log, the
+	// automaton, the catalog): hold the heap near that instead of letting
+	// it double between collections, so a long log stays in constant, small
+	// memory. A soft limit: exceeding it costs collections, not failures.
+	debug.SetMemoryLimit(memoryLimit)
 	var base *engine.Baseline
 	if o.baseline != "" {
 		base, err = readBaseline(o.baseline)

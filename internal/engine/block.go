@@ -25,7 +25,7 @@ import (
 // blockSize is how many bytes of a log one block holds at most (plus a
 // line ending added to an unterminated last line). It must exceed
 // logtext.MaxLineBytes, so that every block holds at least one whole line.
-const blockSize = 1 << 20
+const blockSize = 512 << 10
 
 // blockReader cuts a log into blocks of whole lines, each ending in '\n'.
 // A line longer than logtext.MaxLineBytes is cut there, as the line
