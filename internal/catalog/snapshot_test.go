@@ -40,11 +40,11 @@ func TestSnapshotFresh(t *testing.T) {
 		t.Fatalf("bundled_gen.go holds %d playbooks, the YAML %d", len(bundled), len(pbs))
 	}
 	for i, pb := range pbs {
-		for _, f := range reflect.VisibleFields(reflect.TypeOf(*pb)) {
+		for _, f := range reflect.VisibleFields(reflect.TypeFor[Playbook]()) {
 			if !f.IsExported() || f.Name == "Origin" {
 				continue
 			}
-			a, b := reflect.ValueOf(*pb).FieldByIndex(f.Index).Interface(), reflect.ValueOf(*bundled[i]).FieldByIndex(f.Index).Interface()
+			a, b := reflect.ValueOf(pb).Elem().FieldByIndex(f.Index).Interface(), reflect.ValueOf(bundled[i]).Elem().FieldByIndex(f.Index).Interface()
 			if !reflect.DeepEqual(a, b) && !(reflect.ValueOf(a).IsZero() && reflect.ValueOf(b).IsZero()) {
 				t.Errorf("%s: %s differs between the YAML and bundled_gen.go", pb.ID, f.Name)
 			}
@@ -62,7 +62,7 @@ func goSource(t *testing.T, pbs []*Playbook) []byte {
 	b.WriteString("// bundledPlaybooks are the playbooks of playbooks/, parsed and validated.\n")
 	b.WriteString("var bundledPlaybooks = []*Playbook{\n")
 	for _, pb := range pbs {
-		writeValue(t, &b, reflect.ValueOf(*pb))
+		writeValue(t, &b, reflect.ValueOf(pb).Elem())
 		b.WriteString(",\n")
 	}
 	b.WriteString("}\n")
@@ -92,7 +92,7 @@ func writeValue(t *testing.T, b *bytes.Buffer, v reflect.Value) {
 		}
 		b.WriteString("}")
 	case reflect.Struct:
-		if v.Type() != reflect.TypeOf(Playbook{}) {
+		if v.Type() != reflect.TypeFor[Playbook]() {
 			b.WriteString(v.Type().Name())
 		}
 		b.WriteString("{\n")

@@ -3,24 +3,45 @@ package engine
 import (
 	"bytes"
 	"slices"
+	"sync"
 )
 
-// acMatcher finds which of a set of literals occur in a line, ignoring ASCII
-// case, in one pass over the line's bytes.
+// acMatcher finds which of a set of literals occur in a text, ignoring ASCII
+// case, in one pass over its bytes.
 //
-// It is an Aho–Corasick automaton compiled to a full DFA. Bytes are first
-// mapped to equivalence classes: every byte that occurs in some pattern gets
-// a class of its own, with 'A'–'Z' sharing the class of 'a'–'z', and all
-// other bytes share class 0. So the line is never lowercased or copied. The
-// transition table holds, for every state and class, the next state; a state
-// whose accepting bit (the top bit) is set ends at least one pattern, and
-// out[state] lists them, suffix matches included.
+// It is an Aho–Corasick automaton. Bytes are first mapped to equivalence
+// classes: every byte that occurs in some pattern gets a class of its own,
+// with 'A'–'Z' sharing the class of 'a'–'z', and all other bytes share
+// class 0. So the text is never lowercased or copied.
+//
+// The automaton exists in two forms. The trie of the patterns, with
+// failure links, is built with the matcher: it takes a few milliseconds and
+// scans tens of megabytes a second, which is what a small log needs. The
+// full DFA, a table holding the next state for every state and class, takes
+// tens of milliseconds and megabytes to build and scans at hundreds of
+// megabytes a second: it is built once, the first time a large log asks
+// for it (see dense).
 type acMatcher struct {
 	class    [256]uint8
 	nclass   int
-	delta    []uint32 // state*nclass + class -> next state*nclass | acceptBit
-	out      [][]int32
-	patterns [][]byte // lowercased
+	patterns [][]byte  // lowercased
+	out      [][]int32 // per state: the patterns that end there, suffixes included
+
+	// The trie: state 0 is the root; the children of state s are
+	// edges[first[s]:first[s+1]], sorted by class. States are numbered in
+	// breadth-first order, so a state's failure state comes before it.
+	first []int32
+	edges []acEdge
+	fail  []int32
+	root  []int32 // the root's transition on every class
+
+	denseOnce sync.Once
+	delta     []uint32 // state*nclass + class -> next state*nclass | acceptBit
+}
+
+type acEdge struct {
+	class uint8
+	to    int32
 }
 
 const acceptBit = 1 << 31
@@ -42,10 +63,9 @@ func lowerASCII(c byte) byte {
 	return c
 }
 
-// newACMatcher compiles patterns. Empty patterns are ignored.
+// newACMatcher compiles patterns into the trie. Empty patterns are ignored.
 func newACMatcher(patterns []string) *acMatcher {
 	m := &acMatcher{}
-	// Byte classes.
 	var used [256]bool
 	for _, p := range patterns {
 		for i := 0; i < len(p); i++ {
@@ -64,107 +84,187 @@ func newACMatcher(patterns []string) *acMatcher {
 	}
 	m.nclass = n
 
-	// The trie is built in the transition table itself: delta[s*n+cl] is
-	// the child of s on class cl, 0 when there is none (state 0 is the root,
-	// never a child). Then, in breadth-first order, every missing transition
-	// is filled with the failure state's transition on the same class.
+	// Build the trie from the patterns in sorted order: each shares with
+	// the one before it the states of their common prefix, and adds the
+	// rest, so states are created depth-first with every state's children
+	// in increasing class order. Then number them breadth-first.
+	ids := make([]int32, 0, len(patterns))
+	for id, p := range patterns {
+		m.patterns = append(m.patterns, lowerBytes(p))
+		if p != "" {
+			ids = append(ids, int32(id))
+		}
+	}
+	slices.SortStableFunc(ids, func(a, b int32) int { return bytes.Compare(m.patterns[a], m.patterns[b]) })
 	size := 1
 	for _, p := range patterns {
 		size += len(p)
 	}
-	delta := make([]uint32, size*n)
-	outs := make([][]int32, 1, size)
-	for id, p := range patterns {
-		lp := lowerBytes(p)
-		m.patterns = append(m.patterns, lp)
-		if p == "" {
-			continue
+	parent := make([]int32, 1, size) // per state, in creation order
+	label := make([]uint8, 1, size)  // the class of the edge into the state
+	endOf := make([]int32, len(patterns))
+	var path []int32 // the states of the previous pattern's bytes
+	var prev []byte
+	for _, id := range ids {
+		lp := m.patterns[id]
+		common := 0
+		for common < len(lp) && common < len(prev) && lp[common] == prev[common] {
+			common++
 		}
-		s := uint32(0)
-		for i := 0; i < len(lp); i++ {
-			e := int(s)*n + int(m.class[lp[i]])
-			if delta[e] == 0 {
-				delta[e] = uint32(len(outs))
-				outs = append(outs, nil)
+		path = path[:common]
+		for _, c := range lp[common:] {
+			from := int32(0)
+			if len(path) > 0 {
+				from = path[len(path)-1]
 			}
-			s = delta[e]
+			parent = append(parent, from)
+			label = append(label, m.class[c])
+			path = append(path, int32(len(parent)-1))
 		}
-		outs[s] = append(outs[s], int32(id))
+		endOf[id] = path[len(path)-1]
+		prev = lp
 	}
-	states := len(outs)
-	delta = delta[:states*n]
-	fail := make([]uint32, states)
-	queue := make([]uint32, 0, states)
-	for cl := 0; cl < n; cl++ {
-		if t := delta[cl]; t != 0 {
-			queue = append(queue, t) // fail[t] = 0, the root
+	states := len(parent)
+	// Children lists by creation number, then breadth-first numbers.
+	kidStart := make([]int32, states+1)
+	for s := 1; s < states; s++ {
+		kidStart[parent[s]+1]++
+	}
+	for s := 0; s < states; s++ {
+		kidStart[s+1] += kidStart[s]
+	}
+	kids := make([]int32, states)
+	fill := slices.Clone(kidStart[:states])
+	for s := 1; s < states; s++ { // creation order keeps each list sorted
+		kids[fill[parent[s]]] = int32(s)
+		fill[parent[s]]++
+	}
+	order := make([]int32, 1, states) // breadth-first number -> creation number
+	number := make([]int32, states)   // creation number -> breadth-first number
+	for i := 0; i < len(order); i++ {
+		for _, k := range kids[kidStart[order[i]]:kidStart[order[i]+1]] {
+			number[k] = int32(len(order))
+			order = append(order, k)
 		}
 	}
-	for i := 0; i < len(queue); i++ {
-		s := queue[i]
-		f := fail[s]
-		outs[s] = append(outs[s], outs[f]...)
-		row, frow := delta[int(s)*n:int(s+1)*n], delta[int(f)*n:int(f+1)*n]
-		for cl := 0; cl < n; cl++ {
-			if t := row[cl]; t != 0 {
-				fail[t] = frow[cl] &^ acceptBit
-				queue = append(queue, t)
-			} else {
-				row[cl] = frow[cl]
-			}
+	m.first = make([]int32, states+1)
+	m.edges = make([]acEdge, 0, states-1)
+	m.out = make([][]int32, states)
+	for s, c := range order {
+		m.first[s] = int32(len(m.edges))
+		for _, k := range kids[kidStart[c]:kidStart[c+1]] {
+			m.edges = append(m.edges, acEdge{label[k], number[k]})
 		}
 	}
-	// Store targets premultiplied by the number of classes, so that the
-	// scan loop adds a class to a state without multiplying.
-	for e, t := range delta {
-		v := t * uint32(n)
-		if len(outs[t]) > 0 {
-			v |= acceptBit
-		}
-		delta[e] = v
+	m.first[states] = int32(len(m.edges))
+	for _, id := range ids {
+		s := number[endOf[id]]
+		m.out[s] = append(m.out[s], id)
 	}
-	for s, o := range outs {
+
+	// Failure links, in breadth-first order: the failure state of a child
+	// of s on class c is where the failure chain of s first has a child on c.
+	m.root = make([]int32, n)
+	for _, e := range m.children(0) {
+		m.root[e.class] = e.to
+	}
+	m.fail = make([]int32, states)
+	for s := int32(1); s < int32(states); s++ {
+		if f := m.fail[s]; len(m.out[f]) > 0 {
+			m.out[s] = append(m.out[s][:len(m.out[s]):len(m.out[s])], m.out[f]...)
+		}
+		for _, e := range m.children(s) {
+			m.fail[e.to] = m.next(m.fail[s], e.class)
+		}
+	}
+	for s, o := range m.out {
 		if len(o) > 1 {
+			o = slices.Clone(o)
 			slices.Sort(o)
-			outs[s] = slices.Compact(o)
+			m.out[s] = slices.Compact(o)
 		}
 	}
-	m.delta, m.out = delta, outs
 	return m
+}
+
+func (m *acMatcher) children(s int32) []acEdge { return m.edges[m.first[s]:m.first[s+1]] }
+
+// next returns the trie automaton's transition from state s on class cl.
+func (m *acMatcher) next(s int32, cl uint8) int32 {
+	for s != 0 {
+		for _, e := range m.children(s) {
+			if e.class == cl {
+				return e.to
+			}
+			if e.class > cl {
+				break
+			}
+		}
+		s = m.fail[s]
+	}
+	return m.root[cl]
+}
+
+// dense returns the full DFA, building it on first use. Every state's row
+// is its trie children over its failure state's row, which, in
+// breadth-first order, is complete already.
+func (m *acMatcher) dense() []uint32 {
+	m.denseOnce.Do(func() {
+		n := m.nclass
+		states := len(m.out)
+		delta := make([]uint32, states*n)
+		mark := func(t int32) uint32 {
+			v := uint32(t) * uint32(n)
+			if len(m.out[t]) > 0 {
+				v |= acceptBit
+			}
+			return v
+		}
+		for cl := 0; cl < n; cl++ {
+			delta[cl] = mark(m.root[cl])
+		}
+		for s := 1; s < states; s++ {
+			row := delta[s*n : (s+1)*n]
+			f := int(m.fail[s])
+			copy(row, delta[f*n:(f+1)*n])
+			for _, e := range m.children(int32(s)) {
+				row[e.class] = mark(e.to)
+			}
+		}
+		m.delta = delta
+	})
+	return m.delta
 }
 
 // match calls fn with the index of every pattern that occurs in line, once
 // per occurrence end. Patterns are numbered in the order given to
 // newACMatcher; empty ones never match.
 func (m *acMatcher) match(line []byte, fn func(pattern int32)) {
-	if len(m.patterns) == 0 {
-		return
-	}
-	var s uint32 // the current state, premultiplied by the number of classes
-	n := uint32(m.nclass)
-	delta, class := m.delta, &m.class
+	var s int32
 	for _, c := range line {
-		s = delta[s+uint32(class[c])]
-		if s&acceptBit != 0 {
-			s &^= acceptBit
-			for _, p := range m.out[s/n] {
-				fn(p)
-			}
+		s = m.next(s, m.class[c])
+		for _, p := range m.out[s] {
+			fn(p)
 		}
 	}
 }
 
 // appendMatches appends to dst the index of every pattern that occurs in
-// line, once per occurrence end, and returns it.
-func (m *acMatcher) appendMatches(dst []int32, line []byte) []int32 {
-	if len(m.patterns) == 0 {
+// line, once per occurrence end, and returns it. It uses the full DFA when
+// dense has built it.
+func (m *acMatcher) appendMatches(dst []int32, line []byte, dense bool) []int32 {
+	if !dense {
+		var s int32
+		for _, c := range line {
+			s = m.next(s, m.class[c])
+			dst = append(dst, m.out[s]...)
+		}
 		return dst
 	}
+	delta, n := m.dense(), uint32(m.nclass)
 	var s uint32
-	n := uint32(m.nclass)
-	delta, class := m.delta, &m.class
 	for _, c := range line {
-		s = delta[s+uint32(class[c])]
+		s = delta[s+uint32(m.class[c])]
 		if s&acceptBit != 0 {
 			s &^= acceptBit
 			dst = append(dst, m.out[s/n]...)
@@ -181,14 +281,29 @@ type acEvent struct {
 	state int32
 }
 
-// scanStreams is how many parts of a block scan interleaves.
+// scanStreams is how many parts of a block scanDense interleaves.
 const scanStreams = 4
 
-// scan appends to dst an event for every accepting state the automaton
-// reaches over block, a run of whole lines each ending in '\n', in order of
-// position, and returns it. No pattern holds '\n', so the automaton is at its
-// root at the start of every line, and the block can be cut at line
-// boundaries into parts scanned independently.
+// scanParts is scratch space for scanDense.
+type scanParts [scanStreams][]acEvent
+
+// scan appends to dst an event for every accepting state the trie
+// automaton reaches over block, in order of position, and returns it.
+func (m *acMatcher) scan(dst []acEvent, block []byte) []acEvent {
+	var s int32
+	for i, c := range block {
+		s = m.next(s, m.class[c])
+		if len(m.out[s]) > 0 {
+			dst = append(dst, acEvent{int32(i), s})
+		}
+	}
+	return dst
+}
+
+// scanDense is scan with the full DFA, for a block of whole lines each
+// ending in '\n'. No pattern holds '\n', so the automaton is at its root at
+// the start of every line, and the block can be cut at line boundaries into
+// parts scanned independently.
 //
 // The parts are scanned interleaved, one byte of each in turn: a scan is a
 // chain of dependent table loads, and four independent chains let the
@@ -196,8 +311,8 @@ const scanStreams = 4
 // one chain over the same bytes.
 //
 // parts holds scratch space for the parts' events, reused between calls.
-func (m *acMatcher) scan(dst []acEvent, parts *scanParts, block []byte) []acEvent {
-	if len(m.patterns) == 0 || len(block) == 0 {
+func (m *acMatcher) scanDense(dst []acEvent, parts *scanParts, block []byte) []acEvent {
+	if len(block) == 0 {
 		return dst
 	}
 	var bs [scanStreams][]byte
@@ -218,10 +333,10 @@ func (m *acMatcher) scan(dst []acEvent, parts *scanParts, block []byte) []acEven
 	for i := range evs {
 		evs[i] = evs[i][:0]
 	}
+	delta, class, n := m.dense(), &m.class, uint32(m.nclass)
 	var states [scanStreams]uint32
 	k := min(len(bs[0]), len(bs[1]), len(bs[2]), len(bs[3]))
 	if k > 0 {
-		delta, class := m.delta, &m.class
 		p0, p1, p2, p3 := bs[0][:k], bs[1][:k], bs[2][:k], bs[3][:k]
 		var s0, s1, s2, s3 uint32
 		for i := range p0 {
@@ -232,19 +347,19 @@ func (m *acMatcher) scan(dst []acEvent, parts *scanParts, block []byte) []acEven
 			if (s0|s1|s2|s3)&acceptBit != 0 {
 				if s0&acceptBit != 0 {
 					s0 &^= acceptBit
-					evs[0] = append(evs[0], acEvent{int32(i), int32(s0)})
+					evs[0] = append(evs[0], acEvent{int32(i), int32(s0 / n)})
 				}
 				if s1&acceptBit != 0 {
 					s1 &^= acceptBit
-					evs[1] = append(evs[1], acEvent{int32(i), int32(s1)})
+					evs[1] = append(evs[1], acEvent{int32(i), int32(s1 / n)})
 				}
 				if s2&acceptBit != 0 {
 					s2 &^= acceptBit
-					evs[2] = append(evs[2], acEvent{int32(i), int32(s2)})
+					evs[2] = append(evs[2], acEvent{int32(i), int32(s2 / n)})
 				}
 				if s3&acceptBit != 0 {
 					s3 &^= acceptBit
-					evs[3] = append(evs[3], acEvent{int32(i), int32(s3)})
+					evs[3] = append(evs[3], acEvent{int32(i), int32(s3 / n)})
 				}
 			}
 		}
@@ -258,10 +373,10 @@ func (m *acMatcher) scan(dst []acEvent, parts *scanParts, block []byte) []acEven
 		// The part's bytes past the interleaved run, one chain alone.
 		s := states[i]
 		for j := k; j < len(p); j++ {
-			s = m.delta[s+uint32(m.class[p[j]])]
+			s = delta[s+uint32(class[p[j]])]
 			if s&acceptBit != 0 {
 				s &^= acceptBit
-				dst = append(dst, acEvent{int32(off + j), int32(s)})
+				dst = append(dst, acEvent{int32(off + j), int32(s / n)})
 			}
 		}
 		off += len(p)
@@ -269,13 +384,8 @@ func (m *acMatcher) scan(dst []acEvent, parts *scanParts, block []byte) []acEven
 	return dst
 }
 
-// scanParts is scratch space for scan.
-type scanParts [scanStreams][]acEvent
-
 // patternsAt returns the patterns of an event's state.
-func (m *acMatcher) patternsAt(state int32) []int32 {
-	return m.out[uint32(state)/uint32(m.nclass)]
-}
+func (m *acMatcher) patternsAt(state int32) []int32 { return m.out[state] }
 
-// states returns the number of DFA states.
+// states returns the number of states.
 func (m *acMatcher) states() int { return len(m.out) }

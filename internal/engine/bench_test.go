@@ -69,13 +69,34 @@ func BenchmarkAutomaton(b *testing.B) {
 		b.Fatal(err)
 	}
 	c := compile(pbs)
+	c.ac.dense()
 	data := benchLog(b)
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	n := 0
+	var events []acEvent
+	var parts scanParts
+	b.Run("dense", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			events = c.ac.scanDense(events[:0], &parts, data)
+		}
+	})
+	b.Run("trie", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			events = c.ac.scan(events[:0], data)
+		}
+	})
+}
+
+func BenchmarkDense(b *testing.B) {
+	pbs, err := catalog.Bundled()
+	if err != nil {
+		b.Fatal(err)
+	}
 	for i := 0; i < b.N; i++ {
-		c.ac.match(data, func(int32) { n++ })
+		c := compile(pbs)
+		c.ac.dense()
 	}
 }
 

@@ -164,6 +164,7 @@ func (b *blockResult) ringLine(n int) ringLine {
 // its own.
 type worker struct {
 	c        *compiled
+	dense    bool // scan with the full DFA
 	k        *classifier
 	lb       logtext.LineBuilder
 	events   []acEvent
@@ -172,14 +173,18 @@ type worker struct {
 	pats     []int32
 }
 
-func newWorker(c *compiled) *worker {
-	return &worker{c: c, k: newClassifier(c, nil)}
+func newWorker(c *compiled, dense bool) *worker {
+	return &worker{c: c, dense: dense, k: newClassifier(c, nil)}
 }
 
 // prepare cleans, scans and classifies the lines of b.raw.
 func (w *worker) prepare(b *blockResult) {
 	w.clean(b)
-	w.events = w.c.ac.scan(w.events[:0], &w.parts, b.clean)
+	if w.dense {
+		w.events = w.c.ac.scanDense(w.events[:0], &w.parts, b.clean)
+	} else {
+		w.events = w.c.ac.scan(w.events[:0], b.clean)
+	}
 	w.classify(b)
 }
 
@@ -346,16 +351,30 @@ func carve[T any](arena, s []T) (copied, grown []T) {
 }
 
 // analyzeBlocks reads r by blocks, prepared by workers in parallel and
-// applied in order.
+// applied in order. A log that fits in one block is prepared right away,
+// with the trie automaton: building the full DFA would take longer than
+// scanning the block.
 func (e *Engine) analyzeBlocks(ctx context.Context, r *bufio.Reader, opts Options) (*Report, error) {
 	a := newAnalyzer(e.c, opts)
-	workers := max(1, runtime.GOMAXPROCS(0))
-	depth := 2 * workers
 	br := &blockReader{r: r, size: blockSize}
 	if e.blockSize > 0 {
 		br.size = e.blockSize
 	}
+	b := &blockResult{first: 1}
+	var err error
+	if b.raw, err = br.next(nil); err != nil {
+		return nil, err
+	}
+	if br.eof {
+		if b.raw != nil {
+			newWorker(e.c, false).prepare(b)
+			a.applyBlock(b)
+		}
+		return a.finish(), nil
+	}
 
+	workers := max(1, runtime.GOMAXPROCS(0))
+	depth := 2 * workers
 	// Blocks go from the reader to the workers (todo) and, in the same
 	// order, to the applying goroutine (order); each carries a channel
 	// closed once it is prepared. Applied blocks return to the reader
@@ -365,7 +384,7 @@ func (e *Engine) analyzeBlocks(ctx context.Context, r *bufio.Reader, opts Option
 	free := make(chan *blockResult, depth)
 	quit := make(chan struct{})
 	defer close(quit)
-	for range depth {
+	for range depth - 1 {
 		free <- &blockResult{}
 	}
 	var wg sync.WaitGroup
@@ -375,14 +394,15 @@ func (e *Engine) analyzeBlocks(ctx context.Context, r *bufio.Reader, opts Option
 		defer wg.Done()
 		defer close(todo)
 		defer close(order)
-		for {
-			var b *blockResult
-			select {
-			case b = <-free:
-			case <-quit:
-				return
+		for first := true; ; first = false {
+			if !first {
+				select {
+				case b = <-free:
+				case <-quit:
+					return
+				}
+				b.raw, b.err = br.next(b.raw)
 			}
-			b.raw, b.err = br.next(b.raw)
 			b.done = make(chan struct{})
 			if b.raw == nil || b.err != nil {
 				close(b.done)
@@ -410,7 +430,7 @@ func (e *Engine) analyzeBlocks(ctx context.Context, r *bufio.Reader, opts Option
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := newWorker(e.c)
+			w := newWorker(e.c, true)
 			for b := range todo {
 				w.prepare(b)
 				close(b.done)
@@ -432,7 +452,6 @@ func (e *Engine) analyzeBlocks(ctx context.Context, r *bufio.Reader, opts Option
 		next += b.lines()
 		free <- b
 	}
-	a.n = next - 1
 	return a.finish(), nil
 }
 

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -82,6 +83,9 @@ func compile(pbs []*catalog.Playbook) *compiled {
 	c := &compiled{playbooks: pbs}
 	ids := map[string]int32{}
 	add := func(lit string, u use) {
+		if strings.Contains(lit, "\n") {
+			return // no line holds it; a block of lines could
+		}
 		key := string(lowerBytes(lit))
 		id, ok := ids[key]
 		if !ok {
@@ -94,6 +98,7 @@ func compile(pbs []*catalog.Playbook) *compiled {
 	}
 	c.hasAnyOrRegex = make([]bool, len(pbs))
 	c.allCount = make([]int, len(pbs))
+	pres := prefilterAll(pbs)
 	for i, pb := range pbs {
 		p := int32(i)
 		for j, s := range pb.Match.Any {
@@ -108,11 +113,8 @@ func compile(pbs []*catalog.Playbook) *compiled {
 		}
 		for _, expr := range pb.Match.Regex {
 			r := int32(len(c.regexes))
-			cr := &compiledRegex{pb: p, src: expr}
-			var fs [][]string
-			if re, err := parseSimple(expr); err == nil {
-				fs, cr.first = prefilter(re), firstBytes(re)
-			}
+			cr := &compiledRegex{pb: p, src: expr, first: pres[r].first}
+			fs := pres[r].factors
 			c.regexes = append(c.regexes, cr)
 			// Only the first (best) factor goes in the automaton: the others
 			// are often short and common (": ", " ("), and finding them on
@@ -157,6 +159,53 @@ func compile(pbs []*catalog.Playbook) *compiled {
 	}
 	c.ac = newACMatcher(c.literals)
 	return c
+}
+
+type regexPrefilter struct {
+	factors [][]string
+	first   *[256]bool
+}
+
+// prefilterAll returns the prefilter factors and first bytes of every regex
+// of pbs, in order. Parsing the regexes is most of the cost of compiling a
+// catalog: those of the bundled playbooks were worked out when the binary
+// was built (bundledPrefilters), and the others are shared among the cores.
+func prefilterAll(pbs []*catalog.Playbook) []regexPrefilter {
+	var exprs []string
+	for _, pb := range pbs {
+		exprs = append(exprs, pb.Match.Regex...)
+	}
+	out := make([]regexPrefilter, len(exprs))
+	var todo []int
+	for i, expr := range exprs {
+		if pre, ok := bundledPrefilters[expr]; ok {
+			out[i] = pre
+		} else {
+			todo = append(todo, i)
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), 1+len(todo)/64)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := w; j < len(todo); j += workers {
+				out[todo[j]] = prefilterOf(exprs[todo[j]])
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// prefilterOf returns the prefilter of one regex.
+func prefilterOf(expr string) regexPrefilter {
+	re, err := parseSimple(expr)
+	if err != nil {
+		return regexPrefilter{}
+	}
+	return regexPrefilter{prefilter(re), firstBytes(re)}
 }
 
 // trimSignal removes only line endings from a signal as written in YAML: a

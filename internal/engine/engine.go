@@ -64,7 +64,7 @@ func (e *Engine) analyzeLines(ctx context.Context, r io.Reader, opts Options) (*
 		if l.N&0xffff == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		pats = e.c.ac.appendMatches(pats[:0], l.Match)
+		pats = e.c.ac.appendMatches(pats[:0], l.Match, true)
 		f := k.classify(l, pats)
 		a.remember(l.N, l.Text, f.score, f.flags)
 		a.apply(l, f)

@@ -29,7 +29,7 @@ func (e *Engine) Rank(text string) []Ranked {
 	sc := logtext.NewScanner(strings.NewReader(text))
 	for sc.Scan() {
 		l := sc.Line()
-		pats = e.c.ac.appendMatches(pats[:0], l.Match)
+		pats = e.c.ac.appendMatches(pats[:0], l.Match, false)
 		f := k.classify(l, pats)
 		a.n = l.N
 		a.mark(f)
