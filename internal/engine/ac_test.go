@@ -11,8 +11,9 @@ import (
 	"github.com/faultline-dev/faultline/internal/catalog"
 )
 
-// distinct returns the sorted set of patterns the automaton finds in line.
-func distinct(m *acMatcher, line []byte) []int32 {
+// distinct returns the sorted set of patterns the automaton finds in line,
+// failing the test if its two forms, the trie and the dense DFA, disagree.
+func distinct(t testing.TB, m *acMatcher, line []byte) []int32 {
 	var out []int32
 	m.match(line, func(p int32) {
 		if !slices.Contains(out, p) {
@@ -20,6 +21,11 @@ func distinct(m *acMatcher, line []byte) []int32 {
 		}
 	})
 	slices.Sort(out)
+	dense := m.appendMatches(nil, line, true)
+	slices.Sort(dense)
+	if dense = slices.Compact(dense); !slices.Equal(out, dense) {
+		t.Fatalf("line %q: trie found %v, dense DFA %v", line, out, dense)
+	}
 	return out
 }
 
@@ -32,7 +38,7 @@ func TestACMatchesReference(t *testing.T) {
 		"\xff\xfe invalid utf8 err", "ÉRROR unicode",
 	}
 	for _, l := range lines {
-		got, want := distinct(m, []byte(l)), referenceMatch(patterns, []byte(l))
+		got, want := distinct(t, m, []byte(l)), referenceMatch(patterns, []byte(l))
 		if !slices.Equal(got, want) {
 			t.Errorf("line %q: automaton found %v, reference %v", l, got, want)
 		}
@@ -61,12 +67,22 @@ func TestACMatchesReferenceOnCatalog(t *testing.T) {
 		sc := bufio.NewScanner(fh)
 		sc.Buffer(nil, 1<<20)
 		for n := 1; sc.Scan(); n++ {
-			got, want := distinct(c.ac, sc.Bytes()), referenceMatch(c.literals, sc.Bytes())
+			got, want := distinct(t, c.ac, sc.Bytes()), referenceMatch(c.literals, sc.Bytes())
 			if !slices.Equal(got, want) {
 				t.Fatalf("%s:%d: automaton found %v, reference %v", f, n, got, want)
 			}
 		}
 		fh.Close()
+		// Whole files, as blocks: the trie and the interleaved dense scan
+		// report the same events.
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var parts scanParts
+		if a, b := c.ac.scan(nil, data), c.ac.scanDense(nil, &parts, data); !slices.Equal(a, b) {
+			t.Fatalf("%s: trie scan found %d events, dense scan %d", f, len(a), len(b))
+		}
 	}
 }
 
@@ -76,7 +92,7 @@ func FuzzACMatchesReference(f *testing.F) {
 	f.Fuzz(func(t *testing.T, p1, line, p2 string) {
 		patterns := []string{p1, p2, "err", "or:"}
 		m := newACMatcher(patterns)
-		got, want := distinct(m, []byte(line)), referenceMatch(patterns, []byte(line))
+		got, want := distinct(t, m, []byte(line)), referenceMatch(patterns, []byte(line))
 		if !slices.Equal(got, want) {
 			t.Fatalf("patterns %q line %q: automaton %v, reference %v", patterns, line, got, want)
 		}
