@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/faultline-dev/faultline/internal/catalog"
+	"github.com/faultline-dev/faultline/internal/logtext"
 )
 
 // TestPrefilterMatchesReference checks that running regexes only on lines
@@ -95,7 +96,9 @@ func TestFirstBytes(t *testing.T) {
 }
 
 // FuzzPrefilterMatchesReference feeds random logs to the engine and to the
-// reference engine (every regex on every line) and wants equal reports.
+// reference engine (every regex on every line) and wants equal reports;
+// also from reading line by line, and from reading a log long enough to be
+// read by blocks in parallel with the dense DFA.
 func FuzzPrefilterMatchesReference(f *testing.F) {
 	pbs, err := catalog.Bundled()
 	if err != nil {
@@ -113,6 +116,17 @@ func FuzzPrefilterMatchesReference(f *testing.F) {
 		}
 		if !reflect.DeepEqual(a, b) {
 			t.Fatalf("reports differ for %q", log)
+		}
+		c, err3 := fast.analyzeLines(context.Background(), strings.NewReader(log), Options{})
+		if (err1 == nil) != (err3 == nil) || !reflect.DeepEqual(a, c) {
+			t.Fatalf("reading by blocks and line by line differ for %q", log)
+		}
+		small := &Engine{c: fast.c, blockSize: logtext.MaxLineBytes + 1}
+		long := strings.Repeat(log+"\n", 2*small.blockSize/(len(log)+1)+1)
+		d, err4 := small.Analyze(context.Background(), strings.NewReader(long), Options{})
+		e, err5 := fast.analyzeLines(context.Background(), strings.NewReader(long), Options{})
+		if (err4 == nil) != (err5 == nil) || !reflect.DeepEqual(d, e) {
+			t.Fatalf("reading by blocks and line by line differ for %q repeated", log)
 		}
 	})
 }
