@@ -215,17 +215,25 @@ func (w *worker) clean(b *blockResult) {
 			} else {
 				clean = append(clean, raw[run:pos]...)
 			}
-			b.starts = append(b.starts, int32(len(clean)))
-			l := w.lb.Build(0, raw[pos:end+1])
-			clean = append(clean, l.Text...)
-			text = clean[len(clean)-len(l.Text):]
-			clean = append(clean, '\n')
-			if len(l.Full) != len(l.Text) {
-				at := len(b.arena.fulls)
-				b.arena.fulls = append(b.arena.fulls, l.Full...)
-				b.fulls = append(b.fulls, full{idx, b.arena.fulls[at:len(b.arena.fulls):len(b.arena.fulls)]})
-				w.specials = append(w.specials, idx)
+			at := len(clean)
+			b.starts = append(b.starts, int32(at))
+			body := bytes.TrimRight(raw[pos:end], "\r")
+			if dirt.cr >= pos+len(body) && len(body) < logtext.MaxLineBytes {
+				// Escapes only, the common case: what logtext.LineBuilder
+				// does, without its copies.
+				clean = logtext.StripANSI(clean, body)
+			} else {
+				l := w.lb.Build(0, raw[pos:end+1])
+				clean = append(clean, l.Text...)
+				if len(l.Full) != len(l.Text) {
+					f := len(b.arena.fulls)
+					b.arena.fulls = append(b.arena.fulls, l.Full...)
+					b.fulls = append(b.fulls, full{idx, b.arena.fulls[f:len(b.arena.fulls):len(b.arena.fulls)]})
+					w.specials = append(w.specials, idx)
+				}
 			}
+			text = clean[at:]
+			clean = append(clean, '\n')
 			run = end + 1
 			shift = run - len(clean)
 		} else {
