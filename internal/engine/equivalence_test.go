@@ -49,10 +49,12 @@ func TestPrefilter(t *testing.T) {
 		expr string
 		want [][]string
 	}{
-		{`^(?P<kind>FAIL|ERROR): (?P<test>test\w*) \(`, [][]string{{"ERROR", "FAIL"}, {"test"}, {": "}}},
-		{`\[(?P<status>[45]\d\d|ERROR)\] (?P<url>https?://\S+) \| `, [][]string{{"http"}, {"://"}, {" | "}}},
+		{`^(?P<kind>FAIL|ERROR): (?P<test>test\w*) \(`, [][]string{{": test"}, {"ERROR", "FAIL"}, {" ("}}},
+		{`\[(?P<status>[45]\d\d|ERROR)\] (?P<url>https?://\S+) \| `, [][]string{{"] http"}, {"://"}, {" | "}}},
 		{`^\s+.*`, nil},
-		{`^\d+\) (?P<test>(?P<class>[\w\\]+)::(?P<method>test\w*))`, [][]string{{"test"}, {") "}, {"::"}}},
+		{`^\d+\) (?P<test>(?P<class>[\w\\]+)::(?P<method>test\w*))`, [][]string{{"::test"}, {") "}}},
+		// Literals join across the edges of groups.
+		{`(?P<file>[^\s:]+\.py):(?P<line>\d+):`, [][]string{{".py:"}}},
 	}
 	for _, tt := range tests {
 		got := Prefilter(tt.expr)

@@ -110,7 +110,7 @@ func factors(re *syntax.Regexp) [][]string {
 	case syntax.OpConcat:
 		var out [][]string
 		run := ""
-		for _, sub := range re.Sub {
+		for _, sub := range inlineCaptures(nil, re.Sub) {
 			if s, ok := literal(sub); ok {
 				run += s
 				continue
@@ -152,6 +152,24 @@ func factors(re *syntax.Regexp) [][]string {
 		return [][]string{slices.Compact(set)}
 	}
 	return nil
+}
+
+// inlineCaptures appends subs to dst with every capture of a sequence
+// replaced by the sequence's elements: a group changes nothing about what
+// text matches, and inlining lets literals on either side of its edges
+// join into longer factors (".py" and ":" in `(\S+\.py):(\d+)`).
+func inlineCaptures(dst, subs []*syntax.Regexp) []*syntax.Regexp {
+	for _, sub := range subs {
+		for sub.Op == syntax.OpCapture {
+			sub = sub.Sub[0]
+		}
+		if sub.Op == syntax.OpConcat {
+			dst = inlineCaptures(dst, sub.Sub)
+			continue
+		}
+		dst = append(dst, sub)
+	}
+	return dst
 }
 
 // FirstBytes returns the bytes a line may start with for the anchored RE2
