@@ -174,7 +174,7 @@ type worker struct {
 }
 
 func newWorker(c *compiled, dense bool) *worker {
-	return &worker{c: c, dense: dense, k: newClassifier(c, nil)}
+	return &worker{c: c, dense: dense, k: newClassifier(c, nil, dense)}
 }
 
 // prepare cleans, scans and classifies the lines of b.raw.

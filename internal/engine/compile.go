@@ -74,6 +74,7 @@ type compiled struct {
 	// boilerplateGated: only lines holding a useBoilerplate literal can be
 	// boilerplate.
 	boilerplateGated bool
+	marker           []bool // per pattern: it is a structure marker
 	hasAnyOrRegex    []bool // per playbook
 	allCount         []int  // per playbook: number of match.all literals
 }
@@ -158,6 +159,12 @@ func compile(pbs []*catalog.Playbook) *compiled {
 		}
 	}
 	c.ac = newACMatcher(c.literals)
+	c.marker = make([]bool, len(c.literals))
+	for p, us := range c.uses {
+		for _, u := range us {
+			c.marker[p] = c.marker[p] || u.kind == useMarker
+		}
+	}
 	return c
 }
 

@@ -41,13 +41,16 @@ type classifier struct {
 	lower      []byte   // the line lowercased, once a regex needs it
 	lowerTick  uint32   // the tick lower was made on
 
+	dense            bool    // scan with the full DFA
+	scratch          []int32 // patterns found by hasMarker
 	f                facts
 	marker           bool // the line holds a structure marker
 	maybeBoilerplate bool // the line holds a literal of boilerplate lines
 }
 
-func newClassifier(c *compiled, baseline *Baseline) *classifier {
+func newClassifier(c *compiled, baseline *Baseline, dense bool) *classifier {
 	return &classifier{
+		dense:      dense,
 		c:          c,
 		baseline:   baseline,
 		stamp:      make([]uint32, len(c.literals)),
@@ -83,6 +86,10 @@ func (k *classifier) classify(l logtext.Line, pats []int32) *facts {
 	}
 
 	switch {
+	case len(l.Full) != len(l.Text) && !k.hasMarker(l.Full):
+		// A line rewritten with '\r' (a progress bar), whose segments hold
+		// no marker: only their first bytes can start a step.
+		f.events = logtext.UnmarkedEvents(f.events, l.Full)
 	case k.marker || len(l.Full) != len(l.Text):
 		f.events = logtext.Events(f.events, l.Full)
 	case logtext.MayHaveEvents(l.Match):
@@ -117,6 +124,19 @@ func (k *classifier) classify(l logtext.Line, pats []int32) *facts {
 		}
 	}
 	return f
+}
+
+// hasMarker reports whether full, all the '\r' segments of a line, holds any
+// of the structure markers. One automaton pass costs less than looking for
+// each marker in a progress line of thousands of bytes.
+func (k *classifier) hasMarker(full []byte) bool {
+	k.scratch = k.c.ac.appendMatches(k.scratch[:0], full, k.dense)
+	for _, p := range k.scratch {
+		if k.c.marker[p] {
+			return true
+		}
+	}
+	return false
 }
 
 // pattern records what an occurrence of pattern p in text means.
