@@ -71,12 +71,12 @@ type compiled struct {
 	uses      [][]use  // pattern id -> what it means
 	regexes   []*compiledRegex
 	unguarded []int32 // regexes with no required literal: run on every line
-	// boilerplateGated: only lines holding a useBoilerplate literal can be
-	// boilerplate.
-	boilerplateGated bool
-	marker           []bool // per pattern: it is a structure marker
-	hasAnyOrRegex    []bool // per playbook
-	allCount         []int  // per playbook: number of match.all literals
+	// boilerplateAlways are the boilerplate branches with no literal for
+	// the automaton to find: they run on every candidate line.
+	boilerplateAlways []int32
+	marker            []bool // per pattern: it is a structure marker
+	hasAnyOrRegex     []bool // per playbook
+	allCount          []int  // per playbook: number of match.all literals
 }
 
 // compile builds the matcher of pbs.
@@ -150,12 +150,16 @@ func compile(pbs []*catalog.Playbook) *compiled {
 	for i, m := range logtext.Markers {
 		add(m, use{kind: useMarker, pb: -1, idx: int32(i)})
 	}
-	// Boilerplate lines are recognised by one large regex; the automaton
-	// finds the lines that can be boilerplate at all.
-	if fs := Prefilter(boilerplateRE.String()); len(fs) > 0 {
-		c.boilerplateGated = true
+	// Boilerplate lines are recognised by a set of regexes: for each, the
+	// automaton finds the lines that can match it.
+	for i, b := range boilerplateBranches {
+		fs := lookupPrefilter(`(?i)` + b).factors
+		if len(fs) == 0 {
+			c.boilerplateAlways = append(c.boilerplateAlways, int32(i))
+			continue
+		}
 		for _, lit := range fs[0] {
-			add(lit, use{kind: useBoilerplate, pb: -1})
+			add(lit, use{kind: useBoilerplate, pb: -1, idx: int32(i)})
 		}
 	}
 	c.ac = newACMatcher(c.literals)
@@ -204,6 +208,15 @@ func prefilterAll(pbs []*catalog.Playbook) []regexPrefilter {
 	}
 	wg.Wait()
 	return out
+}
+
+// lookupPrefilter returns the prefilter of one regex, prepared at build
+// time when it is a bundled one.
+func lookupPrefilter(expr string) regexPrefilter {
+	if pre, ok := bundledPrefilters[expr]; ok {
+		return pre
+	}
+	return prefilterOf(expr)
 }
 
 // prefilterOf returns the prefilter of one regex.

@@ -44,17 +44,19 @@ type classifier struct {
 	dense            bool    // scan with the full DFA
 	scratch          []int32 // patterns found by hasMarker
 	f                facts
-	marker           bool // the line holds a structure marker
-	maybeBoilerplate bool // the line holds a literal of boilerplate lines
+	marker           bool     // the line holds a structure marker
+	boilerplate      []int32  // the boilerplate branches the line may match
+	boilerplateStamp []uint32 // per branch: the tick it was last added on
 }
 
 func newClassifier(c *compiled, baseline *Baseline, dense bool) *classifier {
 	return &classifier{
-		dense:      dense,
-		c:          c,
-		baseline:   baseline,
-		stamp:      make([]uint32, len(c.literals)),
-		regexStamp: make([]uint32, len(c.regexes)),
+		dense:            dense,
+		c:                c,
+		baseline:         baseline,
+		stamp:            make([]uint32, len(c.literals)),
+		boilerplateStamp: make([]uint32, len(boilerplateBranches)),
+		regexStamp:       make([]uint32, len(c.regexes)),
 	}
 }
 
@@ -66,13 +68,14 @@ func (k *classifier) classify(l logtext.Line, pats []int32) *facts {
 	if k.tick == 0 { // wrapped: old stamps could collide with new ticks
 		clear(k.stamp)
 		clear(k.regexStamp)
+		clear(k.boilerplateStamp)
 		k.lowerTick = 0
 		k.tick = 1
 	}
 	f := &k.f
 	f.score, f.flags = 0, 0
 	f.hits, f.alls, f.vetoes, f.events = f.hits[:0], f.alls[:0], f.vetoes[:0], f.events[:0]
-	k.marker, k.maybeBoilerplate = false, false
+	k.marker, k.boilerplate = false, k.boilerplate[:0]
 
 	for _, p := range pats {
 		k.pattern(p, l.Match)
@@ -103,8 +106,7 @@ func (k *classifier) classify(l logtext.Line, pats []int32) *facts {
 			f.flags |= flagBoilerplate
 		}
 	}
-	if f.flags&flagBoilerplate == 0 && (f.score >= strongScore || f.flags&flagHit != 0) &&
-		(k.maybeBoilerplate || !k.c.boilerplateGated) && boilerplate(l.Match) {
+	if f.flags&flagBoilerplate == 0 && (f.score >= strongScore || f.flags&flagHit != 0) && k.isBoilerplate(l.Match) {
 		f.flags |= flagBoilerplate
 	}
 	if k.baseline != nil && k.baseline.Has(l.Match) {
@@ -124,6 +126,27 @@ func (k *classifier) classify(l logtext.Line, pats []int32) *facts {
 		}
 	}
 	return f
+}
+
+// isBoilerplate reports whether text, a line holding the literals of the
+// boilerplate branches in k.boilerplate, only says that something failed:
+// what boilerplate reports, running only the branches that can match.
+func (k *classifier) isBoilerplate(text []byte) bool {
+	if len(k.boilerplate) == 0 && len(k.c.boilerplateAlways) == 0 || !bytes.ContainsAny(text, "eEdDxX*") {
+		return false
+	}
+	res := boilerplateBranch()
+	for _, i := range k.boilerplate {
+		if res[i].Match(text) {
+			return true
+		}
+	}
+	for _, i := range k.c.boilerplateAlways {
+		if res[i].Match(text) {
+			return true
+		}
+	}
+	return false
 }
 
 // hasMarker reports whether full, all the '\r' segments of a line, holds any
@@ -153,7 +176,10 @@ func (k *classifier) pattern(p int32, text []byte) {
 		case useMarker:
 			k.marker = true
 		case useBoilerplate:
-			k.maybeBoilerplate = true
+			if k.boilerplateStamp[u.idx] != k.tick {
+				k.boilerplateStamp[u.idx] = k.tick
+				k.boilerplate = append(k.boilerplate, u.idx)
+			}
 		case useAny:
 			f.hits = append(f.hits, hit{pb: u.pb, signal: c.literals[p], strength: len(c.literals[p])})
 		case useAll:
