@@ -273,6 +273,19 @@ func (m *acMatcher) appendMatches(dst []int32, line []byte, dense bool) []int32 
 	return dst
 }
 
+// contains reports whether text holds any of the patterns.
+func (m *acMatcher) contains(text []byte) bool {
+	delta, class := m.dense(), &m.class
+	var s uint32
+	for _, c := range text {
+		s = delta[s+uint32(class[c])]
+		if s&acceptBit != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // An acEvent is where the automaton reached an accepting state while
 // scanning a block: the offset of the byte that ended the match(es), and the
 // state, whose out list names the patterns.

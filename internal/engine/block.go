@@ -174,7 +174,7 @@ type worker struct {
 }
 
 func newWorker(c *compiled, dense bool) *worker {
-	return &worker{c: c, dense: dense, k: newClassifier(c, nil, dense)}
+	return &worker{c: c, dense: dense, k: newClassifier(c, nil)}
 }
 
 // prepare cleans, scans and classifies the lines of b.raw.

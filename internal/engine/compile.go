@@ -74,9 +74,9 @@ type compiled struct {
 	// boilerplateAlways are the boilerplate branches with no literal for
 	// the automaton to find: they run on every candidate line.
 	boilerplateAlways []int32
-	marker            []bool // per pattern: it is a structure marker
-	hasAnyOrRegex     []bool // per playbook
-	allCount          []int  // per playbook: number of match.all literals
+	markers           *acMatcher // logtext.Markers alone
+	hasAnyOrRegex     []bool     // per playbook
+	allCount          []int      // per playbook: number of match.all literals
 }
 
 // compile builds the matcher of pbs.
@@ -163,12 +163,7 @@ func compile(pbs []*catalog.Playbook) *compiled {
 		}
 	}
 	c.ac = newACMatcher(c.literals)
-	c.marker = make([]bool, len(c.literals))
-	for p, us := range c.uses {
-		for _, u := range us {
-			c.marker[p] = c.marker[p] || u.kind == useMarker
-		}
-	}
+	c.markers = newACMatcher(logtext.Markers)
 	return c
 }
 

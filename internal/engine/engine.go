@@ -56,7 +56,7 @@ func (e *Engine) Analyze(ctx context.Context, r io.Reader, opts Options) (*Repor
 // blocks must agree with.
 func (e *Engine) analyzeLines(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
 	a := newAnalyzer(e.c, opts)
-	k := newClassifier(e.c, opts.Baseline, true)
+	k := newClassifier(e.c, opts.Baseline)
 	var pats []int32
 	sc := logtext.NewScanner(r)
 	for sc.Scan() {

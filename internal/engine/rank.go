@@ -24,7 +24,7 @@ type Ranked struct {
 // a log they appear.
 func (e *Engine) Rank(text string) []Ranked {
 	a := newAnalyzer(e.c, Options{})
-	k := newClassifier(e.c, nil, false)
+	k := newClassifier(e.c, nil)
 	var pats []int32
 	sc := logtext.NewScanner(strings.NewReader(text))
 	for sc.Scan() {
