@@ -7,10 +7,13 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -81,20 +84,40 @@ func LoadFS(fsys fs.FS, origin string) ([]*Playbook, error) {
 		return nil, fmt.Errorf("%s: %w", origin, ErrNoPlaybooks)
 	}
 	sort.Strings(files)
+	// Parse the files on every core (a large custom catalog takes a
+	// second on one), then take the results in file order.
+	type parsed struct {
+		pb    *Playbook
+		probs []Problem
+	}
+	results := make([]parsed, len(files))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
+				name := path.Join(origin, files[i])
+				data, err := fs.ReadFile(fsys, files[i])
+				if err != nil {
+					results[i].probs = []Problem{{File: name, Msg: err.Error()}}
+					continue
+				}
+				results[i].pb, results[i].probs = Parse(name, data)
+			}
+		}()
+	}
+	wg.Wait()
 	var (
 		pbs   []*Playbook
 		probs Problems
 		seen  = map[string]string{}
 	)
-	for _, f := range files {
-		data, err := fs.ReadFile(fsys, f)
+	for i, f := range files {
 		name := path.Join(origin, f)
-		if err != nil {
-			probs = append(probs, Problem{File: name, Msg: err.Error()})
-			continue
-		}
-		pb, ps := Parse(name, data)
-		probs = append(probs, ps...)
+		pb := results[i].pb
+		probs = append(probs, results[i].probs...)
 		if pb == nil {
 			continue
 		}

@@ -3,6 +3,7 @@ package engine
 import (
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -33,7 +34,7 @@ type use struct {
 // compiledRegex is a playbook regex, compiled on first use: most never run
 // on a given log, since their required literal never occurs.
 type compiledRegex struct {
-	pb  int32
+	pbs []int32 // the playbooks that have it
 	src string
 	// more are the regex's prefilter factors after the first, which the
 	// automaton finds: a line must also hold one literal of each
@@ -100,6 +101,7 @@ func compile(pbs []*catalog.Playbook) *compiled {
 	c.hasAnyOrRegex = make([]bool, len(pbs))
 	c.allCount = make([]int, len(pbs))
 	pres := prefilterAll(pbs)
+	regexIDs := map[string]int32{}
 	for i, pb := range pbs {
 		p := int32(i)
 		for j, s := range pb.Match.Any {
@@ -113,9 +115,20 @@ func compile(pbs []*catalog.Playbook) *compiled {
 			add(trimSignal(s), use{kind: useNone, pb: p, idx: int32(j)})
 		}
 		for _, expr := range pb.Match.Regex {
+			pre := pres[0]
+			pres = pres[1:]
+			if r, ok := regexIDs[expr]; ok {
+				// The same regex in another playbook (a copy, an override):
+				// it runs once per line, and its hits go to both.
+				if cr := c.regexes[r]; !slices.Contains(cr.pbs, p) {
+					cr.pbs = append(cr.pbs, p)
+				}
+				continue
+			}
 			r := int32(len(c.regexes))
-			cr := &compiledRegex{pb: p, src: expr, first: pres[r].first}
-			fs := pres[r].factors
+			regexIDs[expr] = r
+			cr := &compiledRegex{pbs: []int32{p}, src: expr, first: pre.first}
+			fs := pre.factors
 			c.regexes = append(c.regexes, cr)
 			// Only the first (best) factor goes in the automaton: the others
 			// are often short and common (": ", " ("), and finding them on

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"maps"
 	"regexp"
 
 	"github.com/faultline-dev/faultline/internal/logtext"
@@ -246,9 +247,13 @@ func (k *classifier) runRegex(r int32, text []byte) {
 		return
 	}
 	m := re.FindSubmatchIndex(text)
-	h := hit{pb: cr.pb, signal: string(text[m[0]:m[1]]), strength: min(m[1]-m[0], regexStrengthCap)}
+	h := hit{pb: cr.pbs[0], signal: string(text[m[0]:m[1]]), strength: min(m[1]-m[0], regexStrengthCap)}
 	h.captures = captures(re, text, m)
 	k.f.hits = append(k.f.hits, h)
+	for _, pb := range cr.pbs[1:] {
+		h.pb, h.captures = pb, maps.Clone(h.captures)
+		k.f.hits = append(k.f.hits, h)
+	}
 }
 
 func captures(re *regexp.Regexp, text []byte, m []int) map[string]string {
