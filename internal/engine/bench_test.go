@@ -100,31 +100,54 @@ func BenchmarkDense(b *testing.B) {
 	}
 }
 
-// tenfold returns pbs plus nine copies of each with distinct signals: every
-// literal and regex gets a suffix no log holds, about as long as the
-// distinct part of a real signal, so the automaton grows as a real catalog
-// ten times larger would, while the extra playbooks add no hits.
+// tenfold returns pbs plus nine copies of each with distinct signals, as a
+// catalog ten times larger would have. Copy k rotates every letter and
+// digit of each literal signal by k places ("error" becomes "fssps",
+// "gttqt", ...): new strings with the letter patterns of real signals, so
+// the automaton grows tenfold and a log walks into the new states about as
+// often as into the old ones, while the copies rarely match. Each copy of a
+// regex also requires the rotated copy of its best literal, so it runs about
+// as often as a regex with a new literal would.
 func tenfold(pbs []*catalog.Playbook) []*catalog.Playbook {
 	out := append([]*catalog.Playbook(nil), pbs...)
 	for k := 1; k < 10; k++ {
-		suffix := fmt.Sprintf("~faultline-copy-%d~", k)
 		for _, p := range pbs {
 			q := &catalog.Playbook{ID: fmt.Sprintf("%s-copy%d", p.ID, k), Title: p.Title, Category: p.Category, Severity: p.Severity}
-			add := func(ss []string) []string {
+			rot := func(ss []string) []string {
 				var r []string
 				for _, s := range ss {
-					r = append(r, s+suffix)
+					r = append(r, rotate(s, k))
 				}
 				return r
 			}
-			q.Match.Any, q.Match.All, q.Match.None = add(p.Match.Any), add(p.Match.All), add(p.Match.None)
+			q.Match.Any, q.Match.All, q.Match.None = rot(p.Match.Any), rot(p.Match.All), rot(p.Match.None)
 			for _, re := range p.Match.Regex {
-				q.Match.Regex = append(q.Match.Regex, "(?:"+re+")"+regexp.QuoteMeta(suffix))
+				lit := "~copy~"
+				if fs := Prefilter(re); len(fs) > 0 {
+					lit = rotate(fs[0][0], k)
+				}
+				q.Match.Regex = append(q.Match.Regex, regexp.QuoteMeta(lit)+".*?(?:"+re+")")
 			}
 			out = append(out, q)
 		}
 	}
 	return out
+}
+
+// rotate shifts the ASCII letters and digits of s by k places.
+func rotate(s string, k int) string {
+	b := []byte(s)
+	for i, c := range b {
+		switch {
+		case 'a' <= c && c <= 'z':
+			b[i] = 'a' + (c-'a'+byte(k))%26
+		case 'A' <= c && c <= 'Z':
+			b[i] = 'A' + (c-'A'+byte(k))%26
+		case '0' <= c && c <= '9':
+			b[i] = '0' + (c-'0'+byte(k))%10
+		}
+	}
+	return string(b)
 }
 
 // BenchmarkAnalyzeCatalog compares, in one run, the bundled catalog with
