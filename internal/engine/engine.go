@@ -3,9 +3,12 @@
 // of the lines that show why) and which playbooks explain it, with the lines
 // that prove it.
 //
-// The engine reads a log once, line by line, in memory bounded by the size
-// of a few windows of lines, not by the size of the log. It knows nothing
-// about terminals, flags or output formats: it returns a [Report].
+// The engine reads a log once, in blocks of whole lines that workers on
+// every core prepare (clean, scan with one automaton of every literal,
+// classify the few lines it flags), while one goroutine applies what they
+// found in log order (see block.go). Memory is bounded by a few blocks and
+// windows of lines, not by the size of the log. It knows nothing about
+// terminals, flags or output formats: it returns a [Report].
 package engine
 
 import (
