@@ -44,13 +44,26 @@ type compiledRegex struct {
 	// then looked for lowercased in a lowercased line, else as they are.
 	fold  bool
 	first *[256]bool // for a regex anchored at ^: the bytes a line may start with
-	once  sync.Once
-	re    *regexp.Regexp
+	// nonBlank, for a regex anchored at ^ after blanks: the bytes the
+	// first non-blank byte of a line may be
+	nonBlank *[256]bool
+	once     sync.Once
+	re       *regexp.Regexp
 }
 
 // mayStart reports whether the regex may match a line starting as text does.
 func (r *compiledRegex) mayStart(text []byte) bool {
-	return r.first == nil || len(text) > 0 && r.first[text[0]]
+	if r.first != nil && (len(text) == 0 || !r.first[text[0]]) {
+		return false
+	}
+	if r.nonBlank != nil {
+		i := 0
+		for i < len(text) && blank[text[i]] {
+			i++
+		}
+		return i < len(text) && r.nonBlank[text[i]]
+	}
+	return true
 }
 
 func (r *compiledRegex) regexp() *regexp.Regexp {
@@ -127,7 +140,7 @@ func compile(pbs []*catalog.Playbook) *compiled {
 			}
 			r := int32(len(c.regexes))
 			regexIDs[expr] = r
-			cr := &compiledRegex{pbs: []int32{p}, src: expr, first: pre.first}
+			cr := &compiledRegex{pbs: []int32{p}, src: expr, first: pre.first, nonBlank: pre.nonBlank}
 			fs := pre.factors
 			c.regexes = append(c.regexes, cr)
 			// Only the first (best) factor goes in the automaton: the others
@@ -181,8 +194,9 @@ func compile(pbs []*catalog.Playbook) *compiled {
 }
 
 type regexPrefilter struct {
-	factors [][]string
-	first   *[256]bool
+	factors  [][]string
+	first    *[256]bool // see firstBytes
+	nonBlank *[256]bool // see firstNonBlank
 }
 
 // prefilterAll returns the prefilter factors and first bytes of every regex
@@ -233,7 +247,7 @@ func prefilterOf(expr string) regexPrefilter {
 	if err != nil {
 		return regexPrefilter{}
 	}
-	return regexPrefilter{prefilter(re), firstBytes(re)}
+	return regexPrefilter{prefilter(re), firstBytes(re), firstNonBlank(re)}
 }
 
 // trimSignal removes only line endings from a signal as written in YAML: a

@@ -97,6 +97,66 @@ func TestFirstBytes(t *testing.T) {
 	}
 }
 
+func TestFirstNonBlank(t *testing.T) {
+	tests := []struct {
+		expr    string
+		yes, no string // first non-blank bytes allowed, refused
+		known   bool
+	}{
+		{`^\s*(?P<line>\d+):(?P<col>\d+)\s+error`, "0123456789", "ae#", true},
+		{`^(?:##\[error\])?\s*(?P<line>\d+):`, "#0123456789", "ae", true},
+		{`^\s*(?:##\[error\])?\s*\d+:`, "#0123456789", "ae", true},
+		{`^\s+at .*`, "a", "b", true},
+		{`^[ \t]*(?i)fail`, "fF", "x", true},
+		{`^\s*.*x`, "", "", false},
+		{`^\s*(?: x)?\d`, "", "", false}, // the optional part may start with a blank
+		{`^\d+`, "", "", false},            // firstBytes covers it
+		{`\s*\d`, "", "", false},
+	}
+	for _, tt := range tests {
+		set := FirstNonBlank(tt.expr)
+		if (set != nil) != tt.known {
+			t.Errorf("FirstNonBlank(%q) known = %v, want %v", tt.expr, set != nil, tt.known)
+			continue
+		}
+		for i := 0; set != nil && i < len(tt.yes); i++ {
+			if !set[tt.yes[i]] {
+				t.Errorf("FirstNonBlank(%q) excludes %q", tt.expr, tt.yes[i])
+			}
+		}
+		for i := 0; set != nil && i < len(tt.no); i++ {
+			if set[tt.no[i]] {
+				t.Errorf("FirstNonBlank(%q) includes %q", tt.expr, tt.no[i])
+			}
+		}
+	}
+}
+
+// TestMayStartNeverRefusesAMatch checks the first-byte filters of every
+// bundled regex against lines that match it: the examples of its playbook,
+// and the same lines indented.
+func TestMayStartNeverRefusesAMatch(t *testing.T) {
+	pbs, err := catalog.Bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := compile(pbs)
+	for _, cr := range c.regexes {
+		re := cr.regexp()
+		for _, pb := range cr.pbs {
+			for _, ex := range c.playbooks[pb].Examples.Match {
+				for _, line := range strings.Split(ex, "\n") {
+					for _, l := range []string{line, "  " + line, "\t" + strings.TrimSpace(line)} {
+						if re.MatchString(l) && !cr.mayStart([]byte(l)) {
+							t.Errorf("%s: the first-byte filters refuse %q, which matches", cr.src, l)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
 // FuzzPrefilterMatchesReference feeds random logs to the engine and to the
 // reference engine (every regex on every line) and wants equal reports;
 // also from reading line by line, and from reading a log long enough to be

@@ -216,6 +216,82 @@ func firstBytes(re *syntax.Regexp) *[256]bool {
 	return nil // everything after ^ may match nothing
 }
 
+// blank holds the bytes RE2's \s matches.
+var blank = [256]bool{' ': true, '\t': true, '\n': true, '\v': true, '\f': true, '\r': true}
+
+// FirstNonBlank returns the bytes the first non-blank byte of a line may be
+// for the RE2 expression expr to match it, or nil when that is not known:
+// for `^\s*(?:##\[error\])?\s*\d+:` it is '#' and the digits. It is known
+// for an expression anchored at the start of the text whose leading
+// elements are runs of blanks, or may match nothing and cannot start with a
+// blank, up to one that must match and cannot start with a blank.
+func FirstNonBlank(expr string) *[256]bool {
+	re, err := parseSimple(expr)
+	if err != nil {
+		return nil
+	}
+	return firstNonBlank(re)
+}
+
+func firstNonBlank(re *syntax.Regexp) *[256]bool {
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op != syntax.OpConcat || len(re.Sub) < 2 || re.Sub[0].Op != syntax.OpBeginText {
+		return nil
+	}
+	var set [256]bool
+	skipped := false // a run of blanks came first: else firstBytes says it all
+	for _, e := range inlineCaptures(nil, re.Sub[1:]) {
+		optional := false
+		switch {
+		case e.Op == syntax.OpStar || e.Op == syntax.OpQuest || e.Op == syntax.OpRepeat && e.Min == 0:
+			e, optional = e.Sub[0], true
+		case e.Op == syntax.OpPlus || e.Op == syntax.OpRepeat:
+			e = e.Sub[0]
+		}
+		for e.Op == syntax.OpCapture {
+			e = e.Sub[0]
+		}
+		if blanksOnly(e) {
+			skipped = true
+			continue
+		}
+		var first [256]bool
+		if !addFirst(&first, e) {
+			return nil
+		}
+		for c, ok := range first {
+			if ok && blank[c] {
+				return nil
+			}
+			set[c] = set[c] || ok
+		}
+		if !optional {
+			if !skipped {
+				return nil
+			}
+			return &set
+		}
+	}
+	return nil
+}
+
+// blanksOnly reports whether re is a class of blanks alone (\s, [ \t]).
+func blanksOnly(re *syntax.Regexp) bool {
+	if re.Op != syntax.OpCharClass || len(re.Rune) == 0 {
+		return false
+	}
+	for i := 0; i+1 < len(re.Rune); i += 2 {
+		for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+			if r >= 0x80 || !blank[r] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // addFirst adds to set the bytes a match of re may start with, reporting
 // false when they are not a known ASCII set.
 func addFirst(set *[256]bool, re *syntax.Regexp) bool {

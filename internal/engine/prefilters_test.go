@@ -79,14 +79,20 @@ func prefiltersSource(t *testing.T, pbs []*catalog.Playbook) []byte {
 			}
 			b.WriteString("}, ")
 		}
-		if pre.first != nil {
-			b.WriteString("first: &[256]bool{")
-			for c, ok := range pre.first {
+		for _, set := range []struct {
+			name string
+			set  *[256]bool
+		}{{"first", pre.first}, {"nonBlank", pre.nonBlank}} {
+			if set.set == nil {
+				continue
+			}
+			fmt.Fprintf(&b, "%s: &[256]bool{", set.name)
+			for c, ok := range set.set {
 				if ok {
 					fmt.Fprintf(&b, "%d: true, ", c)
 				}
 			}
-			b.WriteString("}")
+			b.WriteString("}, ")
 		}
 		b.WriteString("},\n")
 	}
