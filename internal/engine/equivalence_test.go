@@ -110,7 +110,7 @@ func TestFirstNonBlank(t *testing.T) {
 		{`^[ \t]*(?i)fail`, "fF", "x", true},
 		{`^\s*.*x`, "", "", false},
 		{`^\s*(?: x)?\d`, "", "", false}, // the optional part may start with a blank
-		{`^\d+`, "", "", false},            // firstBytes covers it
+		{`^\d+`, "", "", false},          // firstBytes covers it
 		{`\s*\d`, "", "", false},
 	}
 	for _, tt := range tests {
