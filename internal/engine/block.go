@@ -391,12 +391,16 @@ func (e *Engine) analyzeBlocks(ctx context.Context, r *bufio.Reader, opts Option
 	order := make(chan *blockResult, depth)
 	free := make(chan *blockResult, depth)
 	quit := make(chan struct{})
-	defer close(quit)
 	for range depth - 1 {
 		free <- &blockResult{}
 	}
 	var wg sync.WaitGroup
-	defer wg.Wait()
+	defer func() {
+		// On an early return the reader may wait to hand over a block:
+		// release it, then wait for every goroutine to finish.
+		close(quit)
+		wg.Wait()
+	}()
 	wg.Add(1)
 	go func() {
 		defer wg.Done()

@@ -3,11 +3,16 @@ package engine
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
+	"testing/iotest"
+	"time"
 
 	"github.com/faultline-dev/faultline/internal/catalog"
 	"github.com/faultline-dev/faultline/internal/logtext"
@@ -90,5 +95,35 @@ func TestBlocksEdgeCases(t *testing.T) {
 				t.Errorf("%s (blocks of %d): got\n%+v\nwant\n%+v", name, eng.blockSize, got, want)
 			}
 		}
+	}
+}
+
+// TestBlocksStop checks that an analysis stopped early, by its context or
+// by a read error in the middle of the log, returns the error and leaves
+// no goroutine behind.
+func TestBlocksStop(t *testing.T) {
+	pbs, err := catalog.Bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &Engine{c: New(pbs).c, blockSize: logtext.MaxLineBytes + 1}
+	log := strings.Repeat("$ make test\nerror: undefined reference to `main'\n", 20000) // many blocks
+	before := runtime.NumGoroutine()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := e.Analyze(ctx, strings.NewReader(log), Options{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("canceled analysis returned %v, want context.Canceled", err)
+	}
+	boom := errors.New("disk gone")
+	r := io.MultiReader(strings.NewReader(log), iotest.ErrReader(boom))
+	if _, err := e.Analyze(context.Background(), r, Options{}); !errors.Is(err, boom) {
+		t.Errorf("analysis of a failing reader returned %v, want %v", err, boom)
+	}
+	for i := 0; i < 100 && runtime.NumGoroutine() > before; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines left running (%d before)", n-before, before)
 	}
 }
