@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 
@@ -41,13 +42,15 @@ type blockReader struct {
 // next fills buf with the next block and returns it, or nil at the end of
 // the log.
 func (br *blockReader) next(buf []byte) ([]byte, error) {
-	if cap(buf) < br.size+1 {
-		buf = make([]byte, 0, br.size+1)
-	}
 	buf = append(buf[:0], br.carry...)
 	br.carry = br.carry[:0]
 	for !br.eof && len(buf) < br.size {
-		n, err := br.r.Read(buf[len(buf):br.size])
+		if len(buf) == cap(buf) {
+			// Grow as the log turns out longer: most logs are far smaller
+			// than a block.
+			buf = slices.Grow(buf, min(max(2*cap(buf), 16<<10), br.size+1)-len(buf))
+		}
+		n, err := br.r.Read(buf[len(buf):min(cap(buf), br.size)])
 		if br.skipping {
 			read := buf[len(buf) : len(buf)+n]
 			if i := bytes.IndexByte(read, '\n'); i >= 0 {

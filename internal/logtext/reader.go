@@ -103,7 +103,7 @@ func (s *Scanner) start() error {
 func Prepare(r io.Reader) (*bufio.Reader, error) {
 	br, ok := r.(*bufio.Reader)
 	if !ok || br.Size() < 8<<10 {
-		br = bufio.NewReaderSize(r, 256<<10)
+		br = bufio.NewReaderSize(r, 64<<10)
 	}
 	head, _ := br.Peek(2)
 	if len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
@@ -112,7 +112,7 @@ func Prepare(r io.Reader) (*bufio.Reader, error) {
 			return nil, fmt.Errorf("read gzip: %w", err)
 		}
 		zr.Multistream(true)
-		br = bufio.NewReaderSize(zr, 256<<10)
+		br = bufio.NewReaderSize(zr, 64<<10)
 	}
 	head, err := br.Peek(8 << 10)
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
