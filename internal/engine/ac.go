@@ -25,7 +25,10 @@ type acMatcher struct {
 	class    [256]uint8
 	nclass   int
 	patterns [][]byte  // lowercased
-	out      [][]int32 // per state: the patterns that end there, suffixes included
+	// The patterns that end at state s, suffixes included, sorted:
+	// outIDs[outStart[s]:outStart[s+1]].
+	outStart []int32
+	outIDs   []int32
 
 	// The trie: state 0 is the root; the children of state s are
 	// edges[first[s]:first[s+1]], sorted by class. States are numbered in
@@ -149,7 +152,6 @@ func newACMatcher(patterns []string) *acMatcher {
 	}
 	m.first = make([]int32, states+1)
 	m.edges = make([]acEdge, 0, states-1)
-	m.out = make([][]int32, states)
 	for s, c := range order {
 		m.first[s] = int32(len(m.edges))
 		for _, k := range kids[kidStart[c]:kidStart[c+1]] {
@@ -157,10 +159,6 @@ func newACMatcher(patterns []string) *acMatcher {
 		}
 	}
 	m.first[states] = int32(len(m.edges))
-	for _, id := range ids {
-		s := number[endOf[id]]
-		m.out[s] = append(m.out[s], id)
-	}
 
 	// Failure links, in breadth-first order: the failure state of a child
 	// of s on class c is where the failure chain of s first has a child on c.
@@ -170,20 +168,37 @@ func newACMatcher(patterns []string) *acMatcher {
 	}
 	m.fail = make([]int32, states)
 	for s := int32(1); s < int32(states); s++ {
-		if f := m.fail[s]; len(m.out[f]) > 0 {
-			m.out[s] = append(m.out[s][:len(m.out[s]):len(m.out[s])], m.out[f]...)
-		}
 		for _, e := range m.children(s) {
 			m.fail[e.to] = m.next(m.fail[s], e.class)
 		}
 	}
-	for s, o := range m.out {
-		if len(o) > 1 {
-			o = slices.Clone(o)
-			slices.Sort(o)
-			m.out[s] = slices.Compact(o)
+
+	// Outputs: the patterns ending at a state, then those of its failure
+	// state, which comes before it and is complete.
+	type end struct{ state, id int32 }
+	ends := make([]end, 0, len(ids))
+	for _, id := range ids {
+		ends = append(ends, end{number[endOf[id]], id})
+	}
+	slices.SortFunc(ends, func(a, b end) int { return int(a.state - b.state) })
+	m.outStart = make([]int32, states+1)
+	for s := int32(0); s < int32(states); s++ {
+		at := len(m.outIDs)
+		m.outStart[s] = int32(at)
+		for len(ends) > 0 && ends[0].state == s {
+			m.outIDs = append(m.outIDs, ends[0].id)
+			ends = ends[1:]
+		}
+		if s > 0 {
+			f := m.fail[s]
+			m.outIDs = append(m.outIDs, m.outIDs[m.outStart[f]:m.outStart[f+1]]...)
+		}
+		if seg := m.outIDs[at:]; len(seg) > 1 {
+			slices.Sort(seg)
+			m.outIDs = m.outIDs[:at+len(slices.Compact(seg))]
 		}
 	}
+	m.outStart[states] = int32(len(m.outIDs))
 	return m
 }
 
@@ -211,11 +226,11 @@ func (m *acMatcher) next(s int32, cl uint8) int32 {
 func (m *acMatcher) dense() []uint32 {
 	m.denseOnce.Do(func() {
 		n := m.nclass
-		states := len(m.out)
+		states := m.states()
 		delta := make([]uint32, states*n)
 		mark := func(t int32) uint32 {
 			v := uint32(t) * uint32(n)
-			if len(m.out[t]) > 0 {
+			if m.outStart[t+1] > m.outStart[t] {
 				v |= acceptBit
 			}
 			return v
@@ -243,7 +258,7 @@ func (m *acMatcher) match(line []byte, fn func(pattern int32)) {
 	var s int32
 	for _, c := range line {
 		s = m.next(s, m.class[c])
-		for _, p := range m.out[s] {
+		for _, p := range m.patternsAt(s) {
 			fn(p)
 		}
 	}
@@ -257,7 +272,7 @@ func (m *acMatcher) appendMatches(dst []int32, line []byte, dense bool) []int32 
 		var s int32
 		for _, c := range line {
 			s = m.next(s, m.class[c])
-			dst = append(dst, m.out[s]...)
+			dst = append(dst, m.patternsAt(s)...)
 		}
 		return dst
 	}
@@ -267,7 +282,7 @@ func (m *acMatcher) appendMatches(dst []int32, line []byte, dense bool) []int32 
 		s = delta[s+uint32(m.class[c])]
 		if s&acceptBit != 0 {
 			s &^= acceptBit
-			dst = append(dst, m.out[s/n]...)
+			dst = append(dst, m.patternsAt(int32(s/n))...)
 		}
 	}
 	return dst
@@ -306,7 +321,7 @@ func (m *acMatcher) scan(dst []acEvent, block []byte) []acEvent {
 	var s int32
 	for i, c := range block {
 		s = m.next(s, m.class[c])
-		if len(m.out[s]) > 0 {
+		if m.outStart[s+1] > m.outStart[s] {
 			dst = append(dst, acEvent{int32(i), s})
 		}
 	}
@@ -398,7 +413,9 @@ func (m *acMatcher) scanDense(dst []acEvent, parts *scanParts, block []byte) []a
 }
 
 // patternsAt returns the patterns of an event's state.
-func (m *acMatcher) patternsAt(state int32) []int32 { return m.out[state] }
+func (m *acMatcher) patternsAt(state int32) []int32 {
+	return m.outIDs[m.outStart[state]:m.outStart[state+1]]
+}
 
 // states returns the number of states.
-func (m *acMatcher) states() int { return len(m.out) }
+func (m *acMatcher) states() int { return len(m.outStart) - 1 }
