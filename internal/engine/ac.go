@@ -24,7 +24,7 @@ import (
 type acMatcher struct {
 	class    [256]uint8
 	nclass   int
-	patterns [][]byte  // lowercased
+	patterns [][]byte // lowercased
 	// The patterns that end at state s, suffixes included, sorted:
 	// outIDs[outStart[s]:outStart[s+1]].
 	outStart []int32
