@@ -47,8 +47,12 @@ type compiledRegex struct {
 	// nonBlank, for a regex anchored at ^ after blanks: the bytes the
 	// first non-blank byte of a line may be
 	nonBlank *[256]bool
+	// quickSrc, when set, is an expression every line the regex matches
+	// matches too, which Go's regexp searches faster (see QuickFilter).
+	quickSrc string
 	once     sync.Once
 	re       *regexp.Regexp
+	quick    *regexp.Regexp
 }
 
 // mayStart reports whether the regex may match a line starting as text does.
@@ -67,12 +71,29 @@ func (r *compiledRegex) mayStart(text []byte) bool {
 }
 
 func (r *compiledRegex) regexp() *regexp.Regexp {
+	r.compile()
+	return r.re
+}
+
+// matches reports whether the regex matches text, asking the quick filter
+// first.
+func (r *compiledRegex) matches(text []byte) bool {
+	r.compile()
+	if r.quick != nil && !r.quick.Match(text) {
+		return false
+	}
+	return r.re != nil && r.re.Match(text)
+}
+
+func (r *compiledRegex) compile() {
 	r.once.Do(func() {
 		// Validated when the playbook was parsed; a pattern that does not
 		// compile never matches.
 		r.re, _ = regexp.Compile(r.src)
+		if r.quickSrc != "" {
+			r.quick, _ = regexp.Compile(r.quickSrc)
+		}
 	})
-	return r.re
 }
 
 // compiled is a catalog compiled into one matcher: every literal of every
@@ -140,7 +161,7 @@ func compile(pbs []*catalog.Playbook) *compiled {
 			}
 			r := int32(len(c.regexes))
 			regexIDs[expr] = r
-			cr := &compiledRegex{pbs: []int32{p}, src: expr, first: pre.first, nonBlank: pre.nonBlank}
+			cr := &compiledRegex{pbs: []int32{p}, src: expr, first: pre.first, nonBlank: pre.nonBlank, quickSrc: pre.quick}
 			fs := pre.factors
 			c.regexes = append(c.regexes, cr)
 			// Only the first (best) factor goes in the automaton: the others
@@ -197,6 +218,7 @@ type regexPrefilter struct {
 	factors  [][]string
 	first    *[256]bool // see firstBytes
 	nonBlank *[256]bool // see firstNonBlank
+	quick    string     // see quickFilter
 }
 
 // prefilterAll returns the prefilter factors and first bytes of every regex
@@ -247,7 +269,7 @@ func prefilterOf(expr string) regexPrefilter {
 	if err != nil {
 		return regexPrefilter{}
 	}
-	return regexPrefilter{prefilter(re), firstBytes(re), firstNonBlank(re)}
+	return regexPrefilter{prefilter(re), firstBytes(re), firstNonBlank(re), quickFilter(re)}
 }
 
 // trimSignal removes only line endings from a signal as written in YAML: a

@@ -97,6 +97,23 @@ func TestFirstBytes(t *testing.T) {
 	}
 }
 
+func TestQuickFilter(t *testing.T) {
+	tests := []struct{ expr, want string }{
+		{`(?P<file>[^\s:]+\.py):(?P<line>\d+): (?P<code>[A-Z]\d+)`, `\.py:[0-9]+: [A-Z][0-9]+`},
+		{`(?:^|\s)(?P<tool>make|gcc): not found`, `: not found`},
+		{`^\s*error: x`, ``},   // anchored: Go tries one position only
+		{`error: (\w+)`, ``},   // starts with a literal already
+		{`(?i)\d+ failed`, ``}, // no case-sensitive literal
+		{`\d+ (?i:failed)`, ``},
+		{`[a-z]+: (?P<n>\d+) tests? failed`, ` tests? failed`},
+	}
+	for _, tt := range tests {
+		if got := QuickFilter(tt.expr); got != tt.want {
+			t.Errorf("QuickFilter(%q) = %q, want %q", tt.expr, got, tt.want)
+		}
+	}
+}
+
 func TestFirstNonBlank(t *testing.T) {
 	tests := []struct {
 		expr    string
@@ -132,9 +149,9 @@ func TestFirstNonBlank(t *testing.T) {
 	}
 }
 
-// TestMayStartNeverRefusesAMatch checks the first-byte filters of every
-// bundled regex against lines that match it: the examples of its playbook,
-// and the same lines indented.
+// TestMayStartNeverRefusesAMatch checks the first-byte and quick filters of
+// every bundled regex against lines that match it: the examples of its
+// playbook, and the same lines indented.
 func TestMayStartNeverRefusesAMatch(t *testing.T) {
 	pbs, err := catalog.Bundled()
 	if err != nil {
@@ -149,6 +166,9 @@ func TestMayStartNeverRefusesAMatch(t *testing.T) {
 					for _, l := range []string{line, "  " + line, "\t" + strings.TrimSpace(line)} {
 						if re.MatchString(l) && !cr.mayStart([]byte(l)) {
 							t.Errorf("%s: the first-byte filters refuse %q, which matches", cr.src, l)
+						}
+						if re.MatchString(l) && !cr.matches([]byte(l)) {
+							t.Errorf("%s: the quick filter %q refuses %q, which matches", cr.src, cr.quickSrc, l)
 						}
 					}
 				}

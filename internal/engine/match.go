@@ -238,14 +238,11 @@ func (k *classifier) runRegex(r int32, text []byte) {
 	if !cr.mayStart(text) {
 		return
 	}
-	re := cr.regexp()
-	if re == nil {
-		return
-	}
 	// Most runs find nothing: ask first, without tracking submatches.
-	if !re.Match(text) {
+	if !cr.matches(text) {
 		return
 	}
+	re := cr.regexp()
 	m := re.FindSubmatchIndex(text)
 	h := hit{pb: cr.pbs[0], signal: string(text[m[0]:m[1]]), strength: min(m[1]-m[0], regexStrengthCap)}
 	h.captures = captures(re, text, m)

@@ -216,6 +216,45 @@ func firstBytes(re *syntax.Regexp) *[256]bool {
 	return nil // everything after ^ may match nothing
 }
 
+// QuickFilter returns an expression that every text matching the RE2
+// expression expr matches too, and that Go's regexp searches fast because
+// it starts with a literal: expr from its first top-level literal on. For
+// `(?P<file>[^\s:]+\.py):(\d+)` it is `\.py:(\d+)`. Go's regexp tries every
+// start position of an expression that starts otherwise, which costs
+// microseconds a line; a literal start lets it jump from one occurrence to
+// the next. It returns "" when expr is anchored at the start, starts with a
+// literal already, or holds no case-sensitive literal of 3 or more
+// characters at its top level.
+func QuickFilter(expr string) string {
+	re, err := parseSimple(expr)
+	if err != nil {
+		return ""
+	}
+	return quickFilter(re)
+}
+
+func quickFilter(re *syntax.Regexp) string {
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op != syntax.OpConcat {
+		return ""
+	}
+	subs := inlineCaptures(nil, re.Sub)
+	for i, sub := range subs {
+		switch {
+		case sub.Op == syntax.OpBeginText || sub.Op == syntax.OpBeginLine:
+			return ""
+		case i == 0 && sub.Op == syntax.OpLiteral:
+			return ""
+		case sub.Op == syntax.OpLiteral && sub.Flags&syntax.FoldCase == 0 && len(sub.Rune) >= minFactor:
+			rest := &syntax.Regexp{Op: syntax.OpConcat, Sub: subs[i:]}
+			return rest.String()
+		}
+	}
+	return ""
+}
+
 // blank holds the bytes RE2's \s matches.
 var blank = [256]bool{' ': true, '\t': true, '\n': true, '\v': true, '\f': true, '\r': true}
 
