@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"slices"
 	"sync"
+
+	"github.com/faultline-dev/faultline/internal/logtext"
 )
 
 // acMatcher finds which of a set of literals occur in a text, ignoring ASCII
@@ -288,19 +290,6 @@ func (m *acMatcher) appendMatches(dst []int32, line []byte, dense bool) []int32 
 	return dst
 }
 
-// contains reports whether text holds any of the patterns.
-func (m *acMatcher) contains(text []byte) bool {
-	delta, class := m.dense(), &m.class
-	var s uint32
-	for _, c := range text {
-		s = delta[s+uint32(class[c])]
-		if s&acceptBit != 0 {
-			return true
-		}
-	}
-	return false
-}
-
 // An acEvent is where the automaton reached an accepting state while
 // scanning a block: the offset of the byte that ended the match(es), and the
 // state, whose out list names the patterns.
@@ -419,3 +408,50 @@ func (m *acMatcher) patternsAt(state int32) []int32 {
 
 // states returns the number of states.
 func (m *acMatcher) states() int { return len(m.outStart) - 1 }
+
+// segmentFinder looks through the '\r' segments of a progress line, which
+// the catalog's automaton does not see, for what can make them state a
+// structural event: the logtext.Markers, and a segment starting like a
+// command ('$', '+', '-', '~', or a digit, which may begin a timestamp).
+// Its automaton is small enough for the processor's nearest cache, which
+// costs less than looking for each marker in a line of thousands of bytes.
+type segmentFinder struct {
+	m *acMatcher
+}
+
+func newSegmentFinder() *segmentFinder {
+	pats := append([]string(nil), logtext.Markers...)
+	for _, c := range "$+-~0123456789" {
+		pats = append(pats, "\r"+string(c))
+	}
+	return &segmentFinder{m: newACMatcher(pats)}
+}
+
+// find returns the markers full holds (bit i for logtext.Markers[i]), and
+// whether a segment may start like a command.
+func (f *segmentFinder) find(full []byte) (markers uint64, starts bool) {
+	first := full
+	if i := bytes.IndexByte(full, '\r'); i >= 0 {
+		first = full[:i]
+	}
+	first = logtext.StripTimestamp(first)
+	starts = logtext.MayHaveEvents(first)
+	m := f.m
+	delta, class, n := m.dense(), &m.class, uint32(m.nclass)
+	nm := int32(len(logtext.Markers))
+	var s uint32
+	for _, c := range full {
+		s = delta[s+uint32(class[c])]
+		if s&acceptBit != 0 {
+			s &^= acceptBit
+			for _, p := range m.patternsAt(int32(s / n)) {
+				if p < nm {
+					markers |= 1 << p
+				} else {
+					starts = true
+				}
+			}
+		}
+	}
+	return markers, starts
+}

@@ -109,9 +109,9 @@ type compiled struct {
 	// boilerplateAlways are the boilerplate branches with no literal for
 	// the automaton to find: they run on every candidate line.
 	boilerplateAlways []int32
-	markers           *acMatcher // logtext.Markers alone
-	hasAnyOrRegex     []bool     // per playbook
-	allCount          []int      // per playbook: number of match.all literals
+	segments          *segmentFinder
+	hasAnyOrRegex     []bool // per playbook
+	allCount          []int  // per playbook: number of match.all literals
 }
 
 // compile builds the matcher of pbs.
@@ -210,7 +210,7 @@ func compile(pbs []*catalog.Playbook) *compiled {
 		}
 	}
 	c.ac = newACMatcher(c.literals)
-	c.markers = newACMatcher(logtext.Markers)
+	c.segments = newSegmentFinder()
 	return c
 }
 

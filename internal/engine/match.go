@@ -43,7 +43,7 @@ type classifier struct {
 	lowerTick  uint32   // the tick lower was made on
 
 	f                facts
-	marker           bool     // the line holds a structure marker
+	markers          uint64   // the logtext.Markers the line holds, bit i for Markers[i]
 	boilerplate      []int32  // the boilerplate branches the line may match
 	boilerplateStamp []uint32 // per branch: the tick it was last added on
 }
@@ -73,7 +73,7 @@ func (k *classifier) classify(l logtext.Line, pats []int32) *facts {
 	f := &k.f
 	f.score, f.flags = 0, 0
 	f.hits, f.alls, f.vetoes, f.events = f.hits[:0], f.alls[:0], f.vetoes[:0], f.events[:0]
-	k.marker, k.boilerplate = false, k.boilerplate[:0]
+	k.markers, k.boilerplate = 0, k.boilerplate[:0]
 
 	for _, p := range pats {
 		k.pattern(p, l.Match)
@@ -87,12 +87,15 @@ func (k *classifier) classify(l logtext.Line, pats []int32) *facts {
 	}
 
 	switch {
-	case len(l.Full) != len(l.Text) && !k.hasMarker(l.Full):
-		// A line rewritten with '\r' (a progress bar), whose segments hold
-		// no marker: only their first bytes can start a step.
-		f.events = logtext.UnmarkedEvents(f.events, l.Full)
-	case k.marker || len(l.Full) != len(l.Text):
-		f.events = logtext.Events(f.events, l.Full)
+	case len(l.Full) != len(l.Text):
+		// A line rewritten with '\r' (a progress bar): the automaton saw
+		// its last segment only. Its segments state events only if they
+		// hold markers or one starts like a command.
+		if markers, starts := k.c.segments.find(l.Full); markers != 0 || starts {
+			f.events = logtext.EventsOf(f.events, l.Full, markers)
+		}
+	case k.markers != 0:
+		f.events = logtext.EventsOf(f.events, l.Full, k.markers)
 	case logtext.MayHaveEvents(l.Match):
 		f.events = logtext.UnmarkedEvents(f.events, l.Full)
 	}
@@ -147,14 +150,6 @@ func (k *classifier) isBoilerplate(text []byte) bool {
 	return false
 }
 
-// hasMarker reports whether full, all the '\r' segments of a line, holds any
-// of the structure markers. An automaton of the markers alone, small enough
-// for the processor's nearest cache, costs less than looking for each in a
-// progress line of thousands of bytes.
-func (k *classifier) hasMarker(full []byte) bool {
-	return k.c.markers.contains(full)
-}
-
 // pattern records what an occurrence of pattern p in text means.
 func (k *classifier) pattern(p int32, text []byte) {
 	if k.stamp[p] == k.tick {
@@ -167,7 +162,7 @@ func (k *classifier) pattern(p int32, text []byte) {
 		case useKeyword:
 			f.score += keywords[u.idx].weight
 		case useMarker:
-			k.marker = true
+			k.markers |= 1 << u.idx
 		case useBoilerplate:
 			if k.boilerplateStamp[u.idx] != k.tick {
 				k.boilerplateStamp[u.idx] = k.tick

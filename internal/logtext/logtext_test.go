@@ -166,3 +166,10 @@ func FuzzScanner(f *testing.F) {
 		}
 	})
 }
+
+// EventsOf takes the markers a line holds as bits of a uint64.
+func TestMarkersFitABitSet(t *testing.T) {
+	if len(Markers) > 64 {
+		t.Fatalf("%d markers: EventsOf takes at most 64", len(Markers))
+	}
+}

@@ -172,11 +172,17 @@ var (
 )
 
 // Markers are literals at least one of which every line with a structural
-// event contains (case-insensitively), apart from lines that start with
-// '$', '+', '-' or '~'. Callers that find literals fast can skip Events for
-// other lines.
-var Markers = []string{"##[", "##vso[", "section_start:", "travis_", "exited with", "ERROR: Job failed", "script returned exit code", "Job succeeded",
-	"[Pipeline]", "Finished: ", "marked build as failure", "CircleCI received", "***", "Process completed"}
+// event contains, apart from lines that start with '$', '+', '-' or '~':
+// Markers[i] is the literal rule i needs. Callers that find literals fast
+// can skip Events for other lines, and tell EventsOf which markers a line
+// holds.
+var Markers = func() []string {
+	m := make([]string, len(rules))
+	for i, r := range rules {
+		m[i] = r.prefix
+	}
+	return m
+}()
 
 // MayHaveEvents reports whether a line that holds none of the Markers can
 // still state an event.
@@ -184,30 +190,40 @@ func MayHaveEvents(full []byte) bool {
 	return len(full) > 0 && (full[0] == '$' || full[0] == '+' || full[0] == '-' || full[0] == '~')
 }
 
+// AllMarkers says, to EventsOf, that any marker may be in the line.
+const AllMarkers = ^uint64(0)
+
 // Events appends to dst the structural events that one line of a log states,
 // in order. full is the line's Line.Full (every '\r' segment), without a
 // leading timestamp.
 func Events(dst []Event, full []byte) []Event {
-	return events(dst, full, true)
+	return EventsOf(dst, full, AllMarkers)
+}
+
+// EventsOf is Events for a line known to hold only the Markers whose bits
+// are set in markers (bit i for Markers[i]; a superset will do, found
+// ignoring case for instance): the rules of the others are not tried.
+func EventsOf(dst []Event, full []byte, markers uint64) []Event {
+	return events(dst, full, markers)
 }
 
 // UnmarkedEvents is Events for a line known to hold none of the Markers:
 // only the events of lines starting with '$', '+', '-' or '~' are looked for.
 func UnmarkedEvents(dst []Event, full []byte) []Event {
-	return events(dst, full, false)
+	return events(dst, full, 0)
 }
 
-func events(dst []Event, full []byte, marked bool) []Event {
-	if marked && bytes.IndexByte(full, '\r') >= 0 {
+func events(dst []Event, full []byte, markers uint64) []Event {
+	if markers != 0 && bytes.IndexByte(full, '\r') >= 0 {
 		// A progress line can hold hundreds of segments: look for the
 		// rules' literals in the whole line once, not in every segment.
-		marked = false
+		found := uint64(0)
 		for i := range rules {
-			if bytes.Contains(full, []byte(rules[i].prefix)) {
-				marked = true
-				break
+			if markers&(1<<i) != 0 && bytes.Contains(full, []byte(rules[i].prefix)) {
+				found |= 1 << i
 			}
 		}
+		markers = found
 	}
 	for len(full) > 0 {
 		seg := full
@@ -216,18 +232,18 @@ func events(dst []Event, full []byte, marked bool) []Event {
 		} else {
 			full = nil
 		}
-		dst = segmentEvents(dst, StripTimestamp(seg), marked)
+		dst = segmentEvents(dst, StripTimestamp(seg), markers)
 	}
 	return dst
 }
 
-func segmentEvents(dst []Event, seg []byte, marked bool) []Event {
+func segmentEvents(dst []Event, seg []byte, markers uint64) []Event {
 	if len(seg) == 0 {
 		return dst
 	}
-	for i := 0; marked && i < len(rules); i++ {
+	for i := 0; markers != 0 && i < len(rules); i++ {
 		r := &rules[i]
-		if !bytes.Contains(seg, []byte(r.prefix)) {
+		if markers&(1<<i) == 0 || !bytes.Contains(seg, []byte(r.prefix)) {
 			continue
 		}
 		m := r.re.FindSubmatch(seg)
