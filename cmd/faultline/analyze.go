@@ -190,13 +190,16 @@ func analyzeAll(o *analyzeOptions, s *streams) ([]*engine.Report, error) {
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	workers := min(runtime.GOMAXPROCS(0), len(paths))
+	// Logs analysed at once share the cores: each prepares its blocks on
+	// its share, so memory does not grow with cores times logs.
+	perLog := max(1, runtime.GOMAXPROCS(0)/workers)
 	prog := newProgress(s, len(paths))
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				reports[i], errs[i] = analyzeOne(eng, paths[i], base, s)
+				reports[i], errs[i] = analyzeOne(eng, paths[i], base, perLog, s)
 				prog.done()
 			}
 		}()
@@ -228,7 +231,7 @@ func readBaseline(path string) (*engine.Baseline, error) {
 	return b, nil
 }
 
-func analyzeOne(eng *engine.Engine, path string, base *engine.Baseline, s *streams) (*engine.Report, error) {
+func analyzeOne(eng *engine.Engine, path string, base *engine.Baseline, workers int, s *streams) (*engine.Report, error) {
 	var r io.Reader
 	name := path
 	if path == "-" {
@@ -241,7 +244,7 @@ func analyzeOne(eng *engine.Engine, path string, base *engine.Baseline, s *strea
 		defer f.Close()
 		r = f
 	}
-	rep, err := eng.Analyze(context.Background(), r, engine.Options{Source: name, Baseline: base})
+	rep, err := eng.Analyze(context.Background(), r, engine.Options{Source: name, Baseline: base, Workers: workers})
 	if err != nil {
 		if errors.Is(err, logtext.ErrBinary) {
 			return nil, usageErr("%s: input looks binary, not a text log", displayName(name))

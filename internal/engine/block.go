@@ -28,6 +28,11 @@ import (
 // logtext.MaxLineBytes, so that every block holds at least one whole line.
 const blockSize = 512 << 10
 
+// maxWorkers bounds the goroutines preparing blocks of one log by default:
+// past it the goroutine applying the blocks in order is the bottleneck,
+// and each more worker keeps two more blocks in memory.
+const maxWorkers = 8
+
 // blockReader cuts a log into blocks of whole lines, each ending in '\n'.
 // A line longer than logtext.MaxLineBytes is cut there, as the line
 // scanner cuts it: its start is kept, the rest is read and dropped.
@@ -384,7 +389,10 @@ func (e *Engine) analyzeBlocks(ctx context.Context, r *bufio.Reader, opts Option
 		return a.finish(), nil
 	}
 
-	workers := max(1, runtime.GOMAXPROCS(0))
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = min(runtime.GOMAXPROCS(0), maxWorkers)
+	}
 	depth := 2 * workers
 	// Blocks go from the reader to the workers (todo) and, in the same
 	// order, to the applying goroutine (order); each carries a channel

@@ -21,7 +21,8 @@ import (
 // TestBlocksMatchLines checks that reading a log by blocks, prepared in
 // parallel, gives the report reading it line by line gives, on every
 // regression log and every log of the shared corpora, with blocks of the
-// real size and with small ones that cut the logs in many places.
+// real size and with small ones that cut the logs in many places, prepared
+// by one worker or several.
 func TestBlocksMatchLines(t *testing.T) {
 	pbs, err := catalog.Bundled()
 	if err != nil {
@@ -45,13 +46,16 @@ func TestBlocksMatchLines(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, eng := range []*Engine{e, small} {
-			got, err := eng.Analyze(context.Background(), bytes.NewReader(data), Options{Source: f})
+		for _, run := range []struct {
+			eng     *Engine
+			workers int
+		}{{e, 0}, {small, 0}, {small, 1}, {small, 3}} {
+			got, err := run.eng.Analyze(context.Background(), bytes.NewReader(data), Options{Source: f, Workers: run.workers})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(got, want) {
-				t.Errorf("%s (blocks of %d): report differs from reading line by line", f, eng.blockSize)
+				t.Errorf("%s (blocks of %d, %d workers): report differs from reading line by line", f, run.eng.blockSize, run.workers)
 			}
 		}
 	}

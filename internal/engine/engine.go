@@ -37,6 +37,10 @@ type Options struct {
 	// Baseline, when set, holds the line templates of a passing run of the
 	// same job; lines of the analysed log that match one are noise.
 	Baseline *Baseline
+	// Workers is how many goroutines prepare blocks of a long log: 0 means
+	// one per core, at most maxWorkers. Callers analysing several logs at
+	// once share the cores among them.
+	Workers int
 }
 
 // Analyze reads a log from r and reports where and why it failed. It
