@@ -38,8 +38,10 @@ var boilerplateBranches = []string{
 	`^##\[error\]The operation was canceled`,
 }
 
-// boilerplateRE is every branch in one expression.
-var boilerplateRE = regexp.MustCompile(`(?i)` + strings.Join(boilerplateBranches, "|"))
+// boilerplateRE is every branch in one expression, compiled on first use.
+var boilerplateRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)` + strings.Join(boilerplateBranches, "|"))
+})
 
 // boilerplateBranch returns branch i alone, compiled on first use: while a
 // log is read, a line runs only the branches whose literals it holds.
@@ -56,5 +58,5 @@ func boilerplate(line []byte) bool {
 	if !bytes.ContainsAny(line, "eEdDxX*") {
 		return false
 	}
-	return boilerplateRE.Match(line)
+	return boilerplateRE().Match(line)
 }

@@ -233,7 +233,7 @@ func prefilterAll(pbs []*catalog.Playbook) []regexPrefilter {
 	out := make([]regexPrefilter, len(exprs))
 	var todo []int
 	for i, expr := range exprs {
-		if pre, ok := bundledPrefilters[expr]; ok {
+		if pre, ok := bundledPrefilterOf(expr); ok {
 			out[i] = pre
 		} else {
 			todo = append(todo, i)
@@ -254,10 +254,26 @@ func prefilterAll(pbs []*catalog.Playbook) []regexPrefilter {
 	return out
 }
 
+type bundledPrefilter struct {
+	expr string
+	regexPrefilter
+}
+
+// bundledPrefilterOf returns the prefilter of a bundled regex.
+func bundledPrefilterOf(expr string) (regexPrefilter, bool) {
+	i, ok := slices.BinarySearchFunc(bundledPrefilters, expr, func(e bundledPrefilter, expr string) int {
+		return strings.Compare(e.expr, expr)
+	})
+	if !ok {
+		return regexPrefilter{}, false
+	}
+	return bundledPrefilters[i].regexPrefilter, true
+}
+
 // lookupPrefilter returns the prefilter of one regex, prepared at build
 // time when it is a bundled one.
 func lookupPrefilter(expr string) regexPrefilter {
-	if pre, ok := bundledPrefilters[expr]; ok {
+	if pre, ok := bundledPrefilterOf(expr); ok {
 		return pre
 	}
 	return prefilterOf(expr)

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/faultline-dev/faultline/internal/catalog"
 	"github.com/faultline-dev/faultline/internal/logtext"
@@ -160,7 +161,7 @@ func errorLine(l ringLine, least int) bool {
 	if l.score < strongScore && boilerplate(text) {
 		return false
 	}
-	return !summaryRE.Match(text)
+	return !summaryRE().Match(text)
 }
 
 // summaryRE matches the lines of a test runner's closing summary: counts of
@@ -169,11 +170,13 @@ func errorLine(l ringLine, least int) bool {
 // table ("| ✖ Failed |"). They read as errors, but they only count what
 // failed; the block that shows the first failure (its assertion, exception
 // or stack trace) says why, so summary lines do not form or weigh blocks.
-// They still count as evidence of a diagnosis.
-var summaryRE = regexp.MustCompile(`(?i)` +
-	`\b\d+ (?:of \d+ )?(?:(?:tests?|specs?|examples?|test tasks?|assertions?),? (?:with )?(?:\d+ )?)?(?:failures?|failed|errors?|failing)\b` +
-	`|\b(?:failures|errors|failed|failing): \d+` +
-	`|\|\s*[✖✗×]?\s*fail`)
+// They still count as evidence of a diagnosis. Compiled on first use.
+var summaryRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)` +
+		`\b\d+ (?:of \d+ )?(?:(?:tests?|specs?|examples?|test tasks?|assertions?),? (?:with )?(?:\d+ )?)?(?:failures?|failed|errors?|failing)\b` +
+		`|\b(?:failures|errors|failed|failing): \d+` +
+		`|\|\s*[✖✗×]?\s*fail`)
+})
 
 // bestBlock groups the window's error lines (scoring at least least) into
 // blocks, lines at most blockGap apart, and returns the block that weighs

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"regexp"
 	"strconv"
+	"sync"
 )
 
 // Kind is the kind of a structural event in a log.
@@ -41,7 +42,7 @@ type Event struct {
 
 type rule struct {
 	prefix string // a cheap literal the line must contain
-	re     *regexp.Regexp
+	expr   string // compiled on first use (see compiledRules)
 	make   func(m [][]byte) Event
 }
 
@@ -64,111 +65,122 @@ func failedOrEnd(exit int) Kind {
 // with bytes.Contains before its regexp runs.
 var rules = []rule{
 	// GitHub Actions and Azure Pipelines.
-	{"##[group]", regexp.MustCompile(`^##\[group\](.*)$`), func(m [][]byte) Event {
+	{"##[group]", `^##\[group\](.*)$`, func(m [][]byte) Event {
 		return Event{Kind: StepStart, Name: string(m[1]), Strong: true}
 	}},
-	{"##[section]Starting:", regexp.MustCompile(`^##\[section\]Starting: (.*)$`), func(m [][]byte) Event {
+	{"##[section]Starting:", `^##\[section\]Starting: (.*)$`, func(m [][]byte) Event {
 		return Event{Kind: StepStart, Name: string(m[1]), Strong: true}
 	}},
-	{"Process completed with exit code", regexp.MustCompile(`Process completed with exit code (\d+)`), func(m [][]byte) Event {
+	{"Process completed with exit code", `Process completed with exit code (\d+)`, func(m [][]byte) Event {
 		e := exitOf(m[1])
 		return Event{Kind: failedOrEnd(e), Exit: e, Strong: true}
 	}},
-	{"exited with code", regexp.MustCompile(`^##\[error\].* exited with code '?(\d+)'?`), func(m [][]byte) Event {
+	{"exited with code", `^##\[error\].* exited with code '?(\d+)'?`, func(m [][]byte) Event {
 		return Event{Kind: Failed, Exit: exitOf(m[1]), Strong: true}
 	}},
-	{"##vso[task.complete", regexp.MustCompile(`##vso\[task\.complete result=(Failed|SucceededWithIssues|Succeeded)`), func(m [][]byte) Event {
+	{"##vso[task.complete", `##vso\[task\.complete result=(Failed|SucceededWithIssues|Succeeded)`, func(m [][]byte) Event {
 		if string(m[1]) == "Failed" {
 			return Event{Kind: Failed, Exit: -1, Strong: true}
 		}
 		return Event{Kind: StepEnd, Exit: 0, Strong: true}
 	}},
-	{"The operation was canceled.", regexp.MustCompile(`^##\[error\]The operation was canceled\.`), func(m [][]byte) Event {
+	{"The operation was canceled.", `^##\[error\]The operation was canceled\.`, func(m [][]byte) Event {
 		return Event{Kind: Failed, Exit: -1, Strong: true}
 	}},
-	{"##[error]", regexp.MustCompile(`^##\[error\]`), func(m [][]byte) Event {
+	{"##[error]", `^##\[error\]`, func(m [][]byte) Event {
 		return Event{Kind: Annotated, Strong: true}
 	}},
 	// GitLab CI.
-	{"section_start:", regexp.MustCompile(`section_start:\d+:([A-Za-z0-9_.-]+)`), func(m [][]byte) Event {
+	{"section_start:", `section_start:\d+:([A-Za-z0-9_.-]+)`, func(m [][]byte) Event {
 		return Event{Kind: StepStart, Name: string(m[1]), Strong: true}
 	}},
-	{"ERROR: Job failed", regexp.MustCompile(`^ERROR: Job failed(?:: exit code (\d+))?`), func(m [][]byte) Event {
+	{"ERROR: Job failed", `^ERROR: Job failed(?:: exit code (\d+))?`, func(m [][]byte) Event {
 		e := -1
 		if len(m[1]) > 0 {
 			e = exitOf(m[1])
 		}
 		return Event{Kind: Failed, Exit: e, Strong: true, Job: true}
 	}},
-	{"Job succeeded", regexp.MustCompile(`^Job succeeded\s*$`), func(m [][]byte) Event {
+	{"Job succeeded", `^Job succeeded\s*$`, func(m [][]byte) Event {
 		return Event{Kind: Succeeded, Strong: true, Job: true}
 	}},
 	// Travis CI.
-	{"travis_time:start:", regexp.MustCompile(`^travis_time:start:`), nil}, // the "$ cmd" that follows starts the step
-	{"exited with", regexp.MustCompile(`^The command "(.*)" exited with (\d+)\.`), func(m [][]byte) Event {
+	{"travis_time:start:", `^travis_time:start:`, nil}, // the "$ cmd" that follows starts the step
+	{"exited with", `^The command "(.*)" exited with (\d+)\.`, func(m [][]byte) Event {
 		e := exitOf(m[2])
 		return Event{Kind: failedOrEnd(e), Name: string(m[1]), Exit: e, Strong: true}
 	}},
-	{"failed and exited with", regexp.MustCompile(`^The command "(.*)" failed and exited with (\d+)`), func(m [][]byte) Event {
+	{"failed and exited with", `^The command "(.*)" failed and exited with (\d+)`, func(m [][]byte) Event {
 		return Event{Kind: Failed, Name: string(m[1]), Exit: exitOf(m[2]), Strong: true}
 	}},
-	{"Your build exited with", regexp.MustCompile(`^Done\. Your build exited with (\d+)\.`), func(m [][]byte) Event {
+	{"Your build exited with", `^Done\. Your build exited with (\d+)\.`, func(m [][]byte) Event {
 		e := exitOf(m[1])
 		if e == 0 {
 			return Event{Kind: Succeeded, Strong: true, Job: true}
 		}
 		return Event{Kind: Failed, Exit: e, Strong: true, Job: true}
 	}},
-	{"travis_fold:start:", regexp.MustCompile(`^travis_fold:start:(\S+)`), func(m [][]byte) Event {
+	{"travis_fold:start:", `^travis_fold:start:(\S+)`, func(m [][]byte) Event {
 		return Event{Kind: StepStart, Name: string(m[1]), Strong: true}
 	}},
 	// Jenkins.
-	{"[Pipeline] { (", regexp.MustCompile(`^\[Pipeline\] \{ \((.*)\)`), func(m [][]byte) Event {
+	{"[Pipeline] { (", `^\[Pipeline\] \{ \((.*)\)`, func(m [][]byte) Event {
 		return Event{Kind: StepStart, Name: string(m[1]), Strong: true}
 	}},
 	// Jenkins prints this when a sh step fails, but in a declarative
 	// pipeline only after the pipeline ended, past the stage that failed:
 	// it says the job failed, not which stage.
-	{"script returned exit code", regexp.MustCompile(`^ERROR: script returned exit code (\d+)`), func(m [][]byte) Event {
+	{"script returned exit code", `^ERROR: script returned exit code (\d+)`, func(m [][]byte) Event {
 		return Event{Kind: Failed, Exit: exitOf(m[1]), Strong: true, Job: true}
 	}},
-	{"Finished: ", regexp.MustCompile(`^Finished: (SUCCESS|FAILURE|UNSTABLE|ABORTED)\s*$`), func(m [][]byte) Event {
+	{"Finished: ", `^Finished: (SUCCESS|FAILURE|UNSTABLE|ABORTED)\s*$`, func(m [][]byte) Event {
 		if string(m[1]) == "SUCCESS" {
 			return Event{Kind: Succeeded, Strong: true, Job: true}
 		}
 		return Event{Kind: Failed, Exit: -1, Strong: true, Job: true}
 	}},
-	{"marked build as failure", regexp.MustCompile(`^Build step '.*' marked build as failure`), func(m [][]byte) Event {
+	{"marked build as failure", `^Build step '.*' marked build as failure`, func(m [][]byte) Event {
 		return Event{Kind: Failed, Exit: -1, Strong: true}
 	}},
 	// CircleCI.
-	{"Exited with code", regexp.MustCompile(`^Exited with code (?:exit status )?(\d+)`), func(m [][]byte) Event {
+	{"Exited with code", `^Exited with code (?:exit status )?(\d+)`, func(m [][]byte) Event {
 		e := exitOf(m[1])
 		return Event{Kind: failedOrEnd(e), Exit: e, Strong: true}
 	}},
-	{"CircleCI received exit code", regexp.MustCompile(`CircleCI received exit code (\d+)`), func(m [][]byte) Event {
+	{"CircleCI received exit code", `CircleCI received exit code (\d+)`, func(m [][]byte) Event {
 		e := exitOf(m[1])
 		return Event{Kind: failedOrEnd(e), Exit: e, Strong: true}
 	}},
 	// Buildkite.
-	{"exited with status", regexp.MustCompile(`^(?:🚨 )?Error: The command exited with status (\d+)`), func(m [][]byte) Event {
+	{"exited with status", `^(?:🚨 )?Error: The command exited with status (\d+)`, func(m [][]byte) Event {
 		return Event{Kind: Failed, Exit: exitOf(m[1]), Strong: true}
 	}},
 	// make.
-	{"***", regexp.MustCompile(`^g?make(?:\[\d+\])?: \*\*\* .*Error (\d+)`), func(m [][]byte) Event {
+	{"***", `^g?make(?:\[\d+\])?: \*\*\* .*Error (\d+)`, func(m [][]byte) Event {
 		return Event{Kind: Failed, Exit: exitOf(m[1])}
 	}},
 }
 
+// The expressions are compiled the first time a line may state an event,
+// not when the program starts: most commands never need them.
 var (
-	buildkiteHeader = regexp.MustCompile(`^(?:---|\+\+\+|~~~) (.+)$`)
-	travisCommand   = regexp.MustCompile(`^\$ (.+)$`)
-	shellTrace      = regexp.MustCompile(`^\+{1,3} (\S.*)$`)
+	compiledRules = sync.OnceValue(func() []*regexp.Regexp {
+		res := make([]*regexp.Regexp, len(rules))
+		for i, r := range rules {
+			res[i] = regexp.MustCompile(r.expr)
+		}
+		return res
+	})
+	buildkiteHeader = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:---|\+\+\+|~~~) (.+)$`) })
+	travisCommand   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\$ (.+)$`) })
+	shellTrace      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\+{1,3} (\S.*)$`) })
 	// Lines that look like Buildkite headers but are diffs or test output:
 	// unified diff headers, go test's "--- FAIL", and the "--- Expected" /
 	// "+++ Actual" header of the diff that PHPUnit and other assertion
 	// libraries print under a failed equality assertion.
-	notBuildkite = regexp.MustCompile(`^(?:--- \S+\.orig\s*$|--- (?:a/|/|FAIL|PASS|SKIP|BENCH)|\+\+\+ (?:b/|/)|--- \S+\s+\d{4}-)|^\+\+\+ [^:]*$|^(?i:--- expected|\+\+\+ actual)\b`)
+	notBuildkite = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(?:--- \S+\.orig\s*$|--- (?:a/|/|FAIL|PASS|SKIP|BENCH)|\+\+\+ (?:b/|/)|--- \S+\s+\d{4}-)|^\+\+\+ [^:]*$|^(?i:--- expected|\+\+\+ actual)\b`)
+	})
 )
 
 // Markers are literals at least one of which every line with a structural
@@ -246,7 +258,7 @@ func segmentEvents(dst []Event, seg []byte, markers uint64) []Event {
 		if markers&(1<<i) == 0 || !bytes.Contains(seg, []byte(r.prefix)) {
 			continue
 		}
-		m := r.re.FindSubmatch(seg)
+		m := compiledRules()[i].FindSubmatch(seg)
 		if m == nil {
 			continue
 		}
@@ -257,14 +269,14 @@ func segmentEvents(dst []Event, seg []byte, markers uint64) []Event {
 	}
 	switch seg[0] {
 	case '$':
-		if m := travisCommand.FindSubmatch(seg); m != nil {
+		if m := travisCommand().FindSubmatch(seg); m != nil {
 			return append(dst, Event{Kind: StepStart, Name: string(m[1]), Strong: true})
 		}
 	case '-', '+', '~':
-		if m := buildkiteHeader.FindSubmatch(seg); m != nil && !notBuildkite.Match(seg) {
+		if m := buildkiteHeader().FindSubmatch(seg); m != nil && !notBuildkite().Match(seg) {
 			return append(dst, Event{Kind: StepStart, Name: string(m[1]), Strong: true})
 		}
-		if m := shellTrace.FindSubmatch(seg); m != nil {
+		if m := shellTrace().FindSubmatch(seg); m != nil {
 			return append(dst, Event{Kind: StepStart, Name: string(m[1])})
 		}
 	}
