@@ -72,6 +72,7 @@ type analyzer struct {
 
 	ring    [ringSize]ringLine
 	blk     *blockResult // the block being applied, when reading by blocks
+	prev    *blockResult // the block applied last, kept until the next is
 	cur     *step
 	failed  []*step
 	lastErr *step // the latest step that passed but printed errors
@@ -227,6 +228,10 @@ func (a *analyzer) snapshot(from, to int) []ringLine {
 		}
 		if a.blk != nil && n >= a.blk.first {
 			out = append(out, a.blk.ringLine(n))
+			continue
+		}
+		if a.prev != nil && n >= a.prev.first {
+			out = append(out, a.prev.ringLine(n))
 			continue
 		}
 		r := a.ring[n%ringSize]

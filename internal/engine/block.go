@@ -471,16 +471,22 @@ func (e *Engine) analyzeBlocks(ctx context.Context, r *bufio.Reader, opts Option
 			return nil, err
 		}
 		b.first = next
+		prev := a.prev
 		a.applyBlock(b)
 		next += b.lines()
-		free <- b
+		if prev != nil {
+			free <- prev
+		}
 	}
 	return a.finish(), nil
 }
 
-// applyBlock applies the facts of a prepared block, then keeps its last
-// lines in the ring: a snapshot reads lines of the block being applied from
-// the block, and earlier ones from the ring.
+// applyBlock applies the facts of a prepared block. Snapshots read the
+// lines of the block being applied and of the one before it from the
+// blocks themselves, and earlier lines from the ring. So when the block
+// before it is let go, its lines that may still be wanted are copied into
+// the ring: those among the last ringSize lines before the next block,
+// which are none unless this block holds fewer than ringSize lines.
 func (a *analyzer) applyBlock(b *blockResult) {
 	a.blk = b
 	for i := range b.recs {
@@ -488,8 +494,17 @@ func (a *analyzer) applyBlock(b *blockResult) {
 		a.apply(b.line(int(r.idx)), &r.f)
 	}
 	a.blk = nil
+	a.n = b.first + b.lines() - 1
+	if p := a.prev; p != nil && b.lines() < ringSize {
+		a.keep(p, ringSize-b.lines())
+	}
+	a.prev = b
+}
+
+// keep copies the last n lines of block b into the ring.
+func (a *analyzer) keep(b *blockResult, n int) {
 	lines := b.lines()
-	idx := max(0, lines-ringSize)
+	idx := max(0, lines-n)
 	i := sort.Search(len(b.recs), func(i int) bool { return int(b.recs[i].idx) >= idx })
 	for ; idx < lines; idx++ {
 		text := b.text(idx)
@@ -500,5 +515,4 @@ func (a *analyzer) applyBlock(b *blockResult) {
 			a.remember(b.first+idx, text, 0, blankFlag(text))
 		}
 	}
-	a.n = b.first + lines - 1
 }
