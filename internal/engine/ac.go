@@ -253,21 +253,9 @@ func (m *acMatcher) dense() []uint32 {
 	return m.delta
 }
 
-// match calls fn with the index of every pattern that occurs in line, once
-// per occurrence end. Patterns are numbered in the order given to
-// newACMatcher; empty ones never match.
-func (m *acMatcher) match(line []byte, fn func(pattern int32)) {
-	var s int32
-	for _, c := range line {
-		s = m.next(s, m.class[c])
-		for _, p := range m.patternsAt(s) {
-			fn(p)
-		}
-	}
-}
-
 // appendMatches appends to dst the index of every pattern that occurs in
-// line, once per occurrence end, and returns it. It uses the full DFA when
+// line, once per occurrence end, and returns it. Patterns are numbered in
+// the order given to newACMatcher; empty ones never match. It uses the full DFA when
 // dense has built it.
 func (m *acMatcher) appendMatches(dst []int32, line []byte, dense bool) []int32 {
 	if !dense {

@@ -150,12 +150,12 @@ func (b *blockResult) scoreOf(idx int) (int, uint8) {
 	if i < len(b.recs) && int(b.recs[i].idx) == idx {
 		return b.recs[i].f.score, b.recs[i].f.flags
 	}
-	return 0, blankFlag(b.text(idx))
+	return 0, blankFlag(logtext.StripTimestamp(b.text(idx)))
 }
 
-// blankFlag returns the flags of a line without facts: flagBlank or none.
-func blankFlag(text []byte) uint8 {
-	if len(bytes.TrimSpace(logtext.StripTimestamp(text))) == 0 {
+// blankFlag returns flagBlank for a line whose Match shows nothing, else 0.
+func blankFlag(match []byte) uint8 {
+	if len(bytes.TrimSpace(match)) == 0 {
 		return flagBlank
 	}
 	return 0
@@ -503,16 +503,8 @@ func (a *analyzer) applyBlock(b *blockResult) {
 
 // keep copies the last n lines of block b into the ring.
 func (a *analyzer) keep(b *blockResult, n int) {
-	lines := b.lines()
-	idx := max(0, lines-n)
-	i := sort.Search(len(b.recs), func(i int) bool { return int(b.recs[i].idx) >= idx })
-	for ; idx < lines; idx++ {
-		text := b.text(idx)
-		if i < len(b.recs) && int(b.recs[i].idx) == idx {
-			a.remember(b.first+idx, text, b.recs[i].f.score, b.recs[i].f.flags)
-			i++
-		} else {
-			a.remember(b.first+idx, text, 0, blankFlag(text))
-		}
+	for idx := max(0, b.lines()-n); idx < b.lines(); idx++ {
+		score, flags := b.scoreOf(idx)
+		a.remember(b.first+idx, b.text(idx), score, flags)
 	}
 }

@@ -42,21 +42,25 @@ func TestBlocksMatchLines(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := e.analyzeLines(context.Background(), bytes.NewReader(data), Options{Source: f})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, run := range []struct {
-			eng     *Engine
-			workers int
-		}{{e, 0}, {small, 0}, {small, 1}, {small, 3}} {
-			got, err := run.eng.Analyze(context.Background(), bytes.NewReader(data), Options{Source: f, Workers: run.workers})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("%s (blocks of %d, %d workers): report differs from reading line by line", f, run.eng.blockSize, run.workers)
-			}
+		sameAsLines(t, f, data, blockRun{e, 0}, blockRun{small, 0}, blockRun{small, 1}, blockRun{small, 3})
+	}
+}
+
+// blockRun is one way of reading logs by blocks.
+type blockRun struct {
+	eng     *Engine
+	workers int
+}
+
+// sameAsLines checks that every run reads log, named name, to the report
+// (or the error) reading it line by line gives.
+func sameAsLines(t testing.TB, name string, log []byte, runs ...blockRun) {
+	t.Helper()
+	want, wantErr := runs[0].eng.analyzeLines(context.Background(), bytes.NewReader(log), Options{Source: name})
+	for _, run := range runs {
+		got, err := run.eng.Analyze(context.Background(), bytes.NewReader(log), Options{Source: name, Workers: run.workers})
+		if (err == nil) != (wantErr == nil) || !reflect.DeepEqual(got, want) {
+			t.Errorf("%q (blocks of %d, %d workers): report differs from reading line by line (errors: %v, %v)", name, run.eng.blockSize, run.workers, err, wantErr)
 		}
 	}
 }
@@ -86,19 +90,7 @@ func TestBlocksEdgeCases(t *testing.T) {
 		"blank and cr":   "\n\r\n   \n\r\r\nerror: x\n",
 	}
 	for name, log := range logs {
-		want, err := e.analyzeLines(context.Background(), strings.NewReader(log), Options{Source: name})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, eng := range []*Engine{e, small} {
-			got, err := eng.Analyze(context.Background(), strings.NewReader(log), Options{Source: name})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("%s (blocks of %d): got\n%+v\nwant\n%+v", name, eng.blockSize, got, want)
-			}
-		}
+		sameAsLines(t, name, []byte(log), blockRun{e, 0}, blockRun{small, 0})
 	}
 }
 

@@ -43,16 +43,6 @@ var boilerplateRE = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`(?i)` + strings.Join(boilerplateBranches, "|"))
 })
 
-// boilerplateBranch returns branch i alone, compiled on first use: while a
-// log is read, a line runs only the branches whose literals it holds.
-var boilerplateBranch = sync.OnceValue(func() []*regexp.Regexp {
-	res := make([]*regexp.Regexp, len(boilerplateBranches))
-	for i, b := range boilerplateBranches {
-		res[i] = regexp.MustCompile(`(?i)` + b)
-	}
-	return res
-})
-
 // boilerplate reports whether line only says that something failed.
 func boilerplate(line []byte) bool {
 	if !bytes.ContainsAny(line, "eEdDxX*") {

@@ -36,6 +36,12 @@ type use struct {
 type compiledRegex struct {
 	pbs []int32 // the playbooks that have it
 	src string
+	// trigger is the regex's best prefilter factor, which goes in the
+	// automaton: a line holding none of its literals cannot match. Only
+	// the best: the others are often short and common (": ", " ("), and
+	// finding them on every line costs more than looking for them on the
+	// few lines that hold the first.
+	trigger []string
 	// more are the regex's prefilter factors after the first, which the
 	// automaton finds: a line must also hold one literal of each
 	// (lowercased) for the regex to run on it.
@@ -48,7 +54,7 @@ type compiledRegex struct {
 	// first non-blank byte of a line may be
 	nonBlank *[256]bool
 	// quickSrc, when set, is an expression every line the regex matches
-	// matches too, which Go's regexp searches faster (see QuickFilter).
+	// matches too, which Go's regexp searches faster (see quickFilter).
 	quickSrc string
 	once     sync.Once
 	re       *regexp.Regexp
@@ -70,13 +76,35 @@ func (r *compiledRegex) mayStart(text []byte) bool {
 	return true
 }
 
+// newCompiledRegex returns the regex expr with its prefilter pre.
+func newCompiledRegex(expr string, pre regexPrefilter) *compiledRegex {
+	cr := &compiledRegex{src: expr, first: pre.first, nonBlank: pre.nonBlank, quickSrc: pre.quick}
+	if len(pre.factors) == 0 {
+		return cr
+	}
+	cr.trigger = pre.factors[0]
+	cr.fold = strings.Contains(expr, "(?i")
+	for _, f := range pre.factors[1:] {
+		var set [][]byte
+		for _, lit := range f {
+			if cr.fold {
+				set = append(set, lowerBytes(lit))
+			} else {
+				set = append(set, []byte(lit))
+			}
+		}
+		cr.more = append(cr.more, set)
+	}
+	return cr
+}
+
 func (r *compiledRegex) regexp() *regexp.Regexp {
 	r.compile()
 	return r.re
 }
 
 // matches reports whether the regex matches text, asking the quick filter
-// first.
+// first. Callers check mayStart and the factors before.
 func (r *compiledRegex) matches(text []byte) bool {
 	r.compile()
 	if r.quick != nil && !r.quick.Match(text) {
@@ -106,8 +134,10 @@ type compiled struct {
 	uses      [][]use  // pattern id -> what it means
 	regexes   []*compiledRegex
 	unguarded []int32 // regexes with no required literal: run on every line
-	// boilerplateAlways are the boilerplate branches with no literal for
-	// the automaton to find: they run on every candidate line.
+	// boilerplate holds the branches of boilerplateRE; boilerplateAlways
+	// are those with no literal for the automaton to find, which run on
+	// every candidate line.
+	boilerplate       []*compiledRegex
 	boilerplateAlways []int32
 	segments          *segmentFinder
 	hasAnyOrRegex     []bool // per playbook
@@ -161,32 +191,14 @@ func compile(pbs []*catalog.Playbook) *compiled {
 			}
 			r := int32(len(c.regexes))
 			regexIDs[expr] = r
-			cr := &compiledRegex{pbs: []int32{p}, src: expr, first: pre.first, nonBlank: pre.nonBlank, quickSrc: pre.quick}
-			fs := pre.factors
+			cr := newCompiledRegex(expr, pre)
+			cr.pbs = []int32{p}
 			c.regexes = append(c.regexes, cr)
-			// Only the first (best) factor goes in the automaton: the others
-			// are often short and common (": ", " ("), and finding them on
-			// every line costs more than looking for them on the few lines
-			// that hold the first.
-			if len(fs) > 0 {
-				for _, lit := range fs[0] {
-					add(lit, use{kind: useRegex, pb: p, idx: r})
-				}
-				cr.fold = strings.Contains(expr, "(?i")
-				for _, f := range fs[1:] {
-					var set [][]byte
-					for _, lit := range f {
-						if cr.fold {
-							set = append(set, lowerBytes(lit))
-						} else {
-							set = append(set, []byte(lit))
-						}
-					}
-					cr.more = append(cr.more, set)
-				}
-			}
-			if len(fs) == 0 {
+			if len(pre.factors) == 0 {
 				c.unguarded = append(c.unguarded, r)
+			}
+			for _, lit := range cr.trigger {
+				add(lit, use{kind: useRegex, pb: p, idx: r})
 			}
 		}
 		c.hasAnyOrRegex[i] = len(pb.Match.Any) > 0 || len(pb.Match.Regex) > 0
@@ -197,15 +209,16 @@ func compile(pbs []*catalog.Playbook) *compiled {
 	for i, m := range logtext.Markers {
 		add(m, use{kind: useMarker, pb: -1, idx: int32(i)})
 	}
-	// Boilerplate lines are recognised by a set of regexes: for each, the
-	// automaton finds the lines that can match it.
+	// Boilerplate lines are recognised by a set of regexes, gated as
+	// playbook regexes are.
 	for i, b := range boilerplateBranches {
-		fs := lookupPrefilter(`(?i)` + b).factors
-		if len(fs) == 0 {
+		expr := `(?i)` + b
+		cr := newCompiledRegex(expr, lookupPrefilter(expr))
+		c.boilerplate = append(c.boilerplate, cr)
+		if len(cr.trigger) == 0 {
 			c.boilerplateAlways = append(c.boilerplateAlways, int32(i))
-			continue
 		}
-		for _, lit := range fs[0] {
+		for _, lit := range cr.trigger {
 			add(lit, use{kind: useBoilerplate, pb: -1, idx: int32(i)})
 		}
 	}

@@ -79,20 +79,26 @@ func TestFirstBytes(t *testing.T) {
 		{`FAIL`, "", "", false},
 	}
 	for _, tt := range tests {
-		set := FirstBytes(tt.expr)
-		if (set != nil) != tt.anchored {
-			t.Errorf("FirstBytes(%q) anchored = %v, want %v", tt.expr, set != nil, tt.anchored)
-			continue
+		checkByteSet(t, "FirstBytes", tt.expr, FirstBytes(tt.expr), tt.anchored, tt.yes, tt.no)
+	}
+}
+
+// checkByteSet checks a set of bytes that fn worked out for expr: whether
+// it is known, and bytes it must and must not hold.
+func checkByteSet(t *testing.T, fn, expr string, set *[256]bool, known bool, yes, no string) {
+	t.Helper()
+	if (set != nil) != known {
+		t.Errorf("%s(%q) known = %v, want %v", fn, expr, set != nil, known)
+		return
+	}
+	for i := 0; set != nil && i < len(yes); i++ {
+		if !set[yes[i]] {
+			t.Errorf("%s(%q) excludes %q", fn, expr, yes[i])
 		}
-		for i := 0; set != nil && i < len(tt.yes); i++ {
-			if !set[tt.yes[i]] {
-				t.Errorf("FirstBytes(%q) excludes %q", tt.expr, tt.yes[i])
-			}
-		}
-		for i := 0; set != nil && i < len(tt.no); i++ {
-			if set[tt.no[i]] {
-				t.Errorf("FirstBytes(%q) includes %q", tt.expr, tt.no[i])
-			}
+	}
+	for i := 0; set != nil && i < len(no); i++ {
+		if set[no[i]] {
+			t.Errorf("%s(%q) includes %q", fn, expr, no[i])
 		}
 	}
 }
@@ -108,8 +114,8 @@ func TestQuickFilter(t *testing.T) {
 		{`[a-z]+: (?P<n>\d+) tests? failed`, ` tests? failed`},
 	}
 	for _, tt := range tests {
-		if got := QuickFilter(tt.expr); got != tt.want {
-			t.Errorf("QuickFilter(%q) = %q, want %q", tt.expr, got, tt.want)
+		if got := prefilterOf(tt.expr).quick; got != tt.want {
+			t.Errorf("quickFilter(%q) = %q, want %q", tt.expr, got, tt.want)
 		}
 	}
 }
@@ -131,21 +137,7 @@ func TestFirstNonBlank(t *testing.T) {
 		{`\s*\d`, "", "", false},
 	}
 	for _, tt := range tests {
-		set := FirstNonBlank(tt.expr)
-		if (set != nil) != tt.known {
-			t.Errorf("FirstNonBlank(%q) known = %v, want %v", tt.expr, set != nil, tt.known)
-			continue
-		}
-		for i := 0; set != nil && i < len(tt.yes); i++ {
-			if !set[tt.yes[i]] {
-				t.Errorf("FirstNonBlank(%q) excludes %q", tt.expr, tt.yes[i])
-			}
-		}
-		for i := 0; set != nil && i < len(tt.no); i++ {
-			if set[tt.no[i]] {
-				t.Errorf("FirstNonBlank(%q) includes %q", tt.expr, tt.no[i])
-			}
-		}
+		checkByteSet(t, "firstNonBlank", tt.expr, prefilterOf(tt.expr).nonBlank, tt.known, tt.yes, tt.no)
 	}
 }
 
@@ -199,16 +191,9 @@ func FuzzPrefilterMatchesReference(f *testing.F) {
 		if !reflect.DeepEqual(a, b) {
 			t.Fatalf("reports differ for %q", log)
 		}
-		c, err3 := fast.analyzeLines(context.Background(), strings.NewReader(log), Options{})
-		if (err1 == nil) != (err3 == nil) || !reflect.DeepEqual(a, c) {
-			t.Fatalf("reading by blocks and line by line differ for %q", log)
-		}
+		sameAsLines(t, log, []byte(log), blockRun{fast, 0})
 		small := &Engine{c: fast.c, blockSize: logtext.MaxLineBytes + 1}
 		long := strings.Repeat(log+"\n", 2*small.blockSize/(len(log)+1)+1)
-		d, err4 := small.Analyze(context.Background(), strings.NewReader(long), Options{})
-		e, err5 := fast.analyzeLines(context.Background(), strings.NewReader(long), Options{})
-		if (err4 == nil) != (err5 == nil) || !reflect.DeepEqual(d, e) {
-			t.Fatalf("reading by blocks and line by line differ for %q repeated", log)
-		}
+		sameAsLines(t, log+" (repeated)", []byte(long), blockRun{small, 0})
 	})
 }

@@ -99,9 +99,7 @@ func (k *classifier) classify(l logtext.Line, pats []int32) *facts {
 	case logtext.MayHaveEvents(l.Match):
 		f.events = logtext.UnmarkedEvents(f.events, l.Full)
 	}
-	if len(bytes.TrimSpace(l.Match)) == 0 {
-		f.flags |= flagBlank
-	}
+	f.flags |= blankFlag(l.Match)
 	for _, ev := range f.events {
 		if ev.Kind == logtext.Failed || (ev.Kind == logtext.StepEnd && ev.Exit > 0) {
 			f.flags |= flagBoilerplate
@@ -129,22 +127,15 @@ func (k *classifier) classify(l logtext.Line, pats []int32) *facts {
 	return f
 }
 
-// isBoilerplate reports whether text, a line holding the literals of the
-// boilerplate branches in k.boilerplate, only says that something failed:
-// what boilerplate reports, running only the branches that can match.
+// isBoilerplate reports whether text only says that something failed: what
+// boilerplate reports, running only the branches whose literals the line
+// holds (k.boilerplate) or that have none.
 func (k *classifier) isBoilerplate(text []byte) bool {
-	if len(k.boilerplate) == 0 && len(k.c.boilerplateAlways) == 0 || !bytes.ContainsAny(text, "eEdDxX*") {
-		return false
-	}
-	res := boilerplateBranch()
-	for _, i := range k.boilerplate {
-		if res[i].Match(text) {
-			return true
-		}
-	}
-	for _, i := range k.c.boilerplateAlways {
-		if res[i].Match(text) {
-			return true
+	for _, list := range [2][]int32{k.boilerplate, k.c.boilerplateAlways} {
+		for _, i := range list {
+			if cr := k.c.boilerplate[i]; cr.mayStart(text) && k.hasFactors(cr, text) && cr.matches(text) {
+				return true
+			}
 		}
 	}
 	return false
@@ -191,23 +182,19 @@ func (k *classifier) hasFactors(cr *compiledRegex, text []byte) bool {
 	if len(cr.more) == 0 {
 		return true
 	}
-	if !cr.fold {
-		for _, set := range cr.more {
-			if !containsAny(text, set) {
-				return false
+	hay := text
+	if cr.fold {
+		if k.lowerTick != k.tick {
+			k.lower = k.lower[:0]
+			for _, c := range text {
+				k.lower = append(k.lower, lowerASCII(c))
 			}
+			k.lowerTick = k.tick
 		}
-		return true
-	}
-	if k.lowerTick != k.tick {
-		k.lower = k.lower[:0]
-		for _, c := range text {
-			k.lower = append(k.lower, lowerASCII(c))
-		}
-		k.lowerTick = k.tick
+		hay = k.lower
 	}
 	for _, set := range cr.more {
-		if !containsAny(k.lower, set) {
+		if !containsAny(hay, set) {
 			return false
 		}
 	}

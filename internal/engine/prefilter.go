@@ -184,28 +184,11 @@ func FirstBytes(expr string) *[256]bool {
 }
 
 func firstBytes(re *syntax.Regexp) *[256]bool {
-	for re.Op == syntax.OpCapture {
-		re = re.Sub[0]
-	}
-	if re.Op != syntax.OpConcat || len(re.Sub) < 2 || re.Sub[0].Op != syntax.OpBeginText {
-		return nil
-	}
 	var set [256]bool
 	// Elements that may match nothing (`\s*`, `(?:##\[error\])?`) add their
 	// first bytes and let the next element's count too.
-	for _, e := range re.Sub[1:] {
-		optional := false
-		for {
-			switch {
-			case e.Op == syntax.OpCapture || e.Op == syntax.OpPlus || e.Op == syntax.OpRepeat && e.Min >= 1:
-				e = e.Sub[0]
-				continue
-			case e.Op == syntax.OpStar || e.Op == syntax.OpQuest || e.Op == syntax.OpRepeat && e.Min == 0:
-				e, optional = e.Sub[0], true
-				continue
-			}
-			break
-		}
+	for _, e := range anchoredElements(re) {
+		e, optional := unwrap(e)
 		if !addFirst(&set, e) {
 			return nil
 		}
@@ -213,26 +196,45 @@ func firstBytes(re *syntax.Regexp) *[256]bool {
 			return &set
 		}
 	}
-	return nil // everything after ^ may match nothing
+	return nil // not anchored, or everything after ^ may match nothing
 }
 
-// QuickFilter returns an expression that every text matching the RE2
-// expression expr matches too, and that Go's regexp searches fast because
+// anchoredElements returns the elements of re after a leading ^ (the start
+// of the text), groups inlined, or nil when re is not anchored there.
+func anchoredElements(re *syntax.Regexp) []*syntax.Regexp {
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op != syntax.OpConcat || len(re.Sub) < 2 || re.Sub[0].Op != syntax.OpBeginText {
+		return nil
+	}
+	return inlineCaptures(nil, re.Sub[1:])
+}
+
+// unwrap returns what an element repeats or captures, and whether the
+// element may match nothing.
+func unwrap(e *syntax.Regexp) (inner *syntax.Regexp, optional bool) {
+	for {
+		switch {
+		case e.Op == syntax.OpCapture || e.Op == syntax.OpPlus || e.Op == syntax.OpRepeat && e.Min >= 1:
+			e = e.Sub[0]
+		case e.Op == syntax.OpStar || e.Op == syntax.OpQuest || e.Op == syntax.OpRepeat && e.Min == 0:
+			e, optional = e.Sub[0], true
+		default:
+			return e, optional
+		}
+	}
+}
+
+// quickFilter returns an expression that every text matching the RE2
+// expression re matches too, and that Go's regexp searches fast because
 // it starts with a literal: expr from its first top-level literal on. For
 // `(?P<file>[^\s:]+\.py):(\d+)` it is `\.py:(\d+)`. Go's regexp tries every
 // start position of an expression that starts otherwise, which costs
 // microseconds a line; a literal start lets it jump from one occurrence to
-// the next. It returns "" when expr is anchored at the start, starts with a
+// the next. It returns "" when re is anchored at the start, starts with a
 // literal already, or holds no case-sensitive literal of 3 or more
 // characters at its top level.
-func QuickFilter(expr string) string {
-	re, err := parseSimple(expr)
-	if err != nil {
-		return ""
-	}
-	return quickFilter(re)
-}
-
 func quickFilter(re *syntax.Regexp) string {
 	for re.Op == syntax.OpCapture {
 		re = re.Sub[0]
@@ -258,40 +260,17 @@ func quickFilter(re *syntax.Regexp) string {
 // blank holds the bytes RE2's \s matches.
 var blank = [256]bool{' ': true, '\t': true, '\n': true, '\v': true, '\f': true, '\r': true}
 
-// FirstNonBlank returns the bytes the first non-blank byte of a line may be
-// for the RE2 expression expr to match it, or nil when that is not known:
+// firstNonBlank returns the bytes the first non-blank byte of a line may be
+// for the RE2 expression re to match it, or nil when that is not known:
 // for `^\s*(?:##\[error\])?\s*\d+:` it is '#' and the digits. It is known
 // for an expression anchored at the start of the text whose leading
 // elements are runs of blanks, or may match nothing and cannot start with a
 // blank, up to one that must match and cannot start with a blank.
-func FirstNonBlank(expr string) *[256]bool {
-	re, err := parseSimple(expr)
-	if err != nil {
-		return nil
-	}
-	return firstNonBlank(re)
-}
-
 func firstNonBlank(re *syntax.Regexp) *[256]bool {
-	for re.Op == syntax.OpCapture {
-		re = re.Sub[0]
-	}
-	if re.Op != syntax.OpConcat || len(re.Sub) < 2 || re.Sub[0].Op != syntax.OpBeginText {
-		return nil
-	}
 	var set [256]bool
 	skipped := false // a run of blanks came first: else firstBytes says it all
-	for _, e := range inlineCaptures(nil, re.Sub[1:]) {
-		optional := false
-		switch {
-		case e.Op == syntax.OpStar || e.Op == syntax.OpQuest || e.Op == syntax.OpRepeat && e.Min == 0:
-			e, optional = e.Sub[0], true
-		case e.Op == syntax.OpPlus || e.Op == syntax.OpRepeat:
-			e = e.Sub[0]
-		}
-		for e.Op == syntax.OpCapture {
-			e = e.Sub[0]
-		}
+	for _, e := range anchoredElements(re) {
+		e, optional := unwrap(e)
 		if blanksOnly(e) {
 			skipped = true
 			continue
