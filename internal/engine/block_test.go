@@ -14,7 +14,6 @@ import (
 	"testing/iotest"
 	"time"
 
-	"github.com/faultline-dev/faultline/internal/catalog"
 	"github.com/faultline-dev/faultline/internal/logtext"
 )
 
@@ -24,11 +23,7 @@ import (
 // real size and with small ones that cut the logs in many places, prepared
 // by one worker or several.
 func TestBlocksMatchLines(t *testing.T) {
-	pbs, err := catalog.Bundled()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := New(pbs)
+	e := bundledEngine(t)
 	small := &Engine{c: e.c, blockSize: logtext.MaxLineBytes + 1000}
 	files, _ := filepath.Glob("testdata/logs/*.log")
 	corpus, _ := filepath.Glob("../../../shared/corpus/logchunks-dev/logs/*/*/failed/*.log")
@@ -68,11 +63,7 @@ func sameAsLines(t testing.TB, name string, log []byte, runs ...blockRun) {
 // TestBlocksEdgeCases feeds logs built to hit the block reader's and the
 // cleaner's corner cases.
 func TestBlocksEdgeCases(t *testing.T) {
-	pbs, err := catalog.Bundled()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := New(pbs)
+	e := bundledEngine(t)
 	small := &Engine{c: e.c, blockSize: logtext.MaxLineBytes + 1}
 	long := strings.Repeat("x", 3*logtext.MaxLineBytes)
 	logs := map[string]string{
@@ -98,11 +89,7 @@ func TestBlocksEdgeCases(t *testing.T) {
 // by a read error in the middle of the log, returns the error and leaves
 // no goroutine behind.
 func TestBlocksStop(t *testing.T) {
-	pbs, err := catalog.Bundled()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &Engine{c: New(pbs).c, blockSize: logtext.MaxLineBytes + 1}
+	e := &Engine{c: bundledEngine(t).c, blockSize: logtext.MaxLineBytes + 1}
 	log := strings.Repeat("$ make test\nerror: undefined reference to `main'\n", 20000) // many blocks
 	before := runtime.NumGoroutine()
 

@@ -255,7 +255,9 @@ var localizeCases = []localizeCase{
 	},
 }
 
-var localizeTestEngine = sync.OnceValues(func() (*Engine, error) {
+// bundledTestEngine is the engine of the bundled catalog, built once for
+// all tests.
+var bundledTestEngine = sync.OnceValues(func() (*Engine, error) {
 	pbs, err := catalog.Bundled()
 	if err != nil {
 		return nil, err
@@ -263,9 +265,9 @@ var localizeTestEngine = sync.OnceValues(func() (*Engine, error) {
 	return New(pbs), nil
 })
 
-func localizeEngine(t *testing.T) *Engine {
+func bundledEngine(t testing.TB) *Engine {
 	t.Helper()
-	e, err := localizeTestEngine()
+	e, err := bundledTestEngine()
 	if err != nil {
 		t.Fatalf("bundled catalog: %v", err)
 	}
@@ -314,7 +316,7 @@ func localizeIDs(rep *Report) []string {
 }
 
 func TestLocalizeLogs(t *testing.T) {
-	e := localizeEngine(t)
+	e := bundledEngine(t)
 	for _, c := range localizeCases {
 		t.Run(c.file, func(t *testing.T) {
 			b := readLocalizeLog(t, c.file)
@@ -512,7 +514,7 @@ func TestLocalizeCoversEveryLog(t *testing.T) {
 // TestLocalizeDeterministic analyses every log twice: the reports must be
 // deeply equal (no map order, no state kept between analyses).
 func TestLocalizeDeterministic(t *testing.T) {
-	e := localizeEngine(t)
+	e := bundledEngine(t)
 	for _, c := range localizeCases {
 		t.Run(c.file, func(t *testing.T) {
 			b := readLocalizeLog(t, c.file)
@@ -530,7 +532,7 @@ func TestLocalizeDeterministic(t *testing.T) {
 // TestLocalizeConcurrent analyses logs from several goroutines on one
 // engine: an Engine is documented as safe for concurrent use.
 func TestLocalizeConcurrent(t *testing.T) {
-	e := localizeEngine(t)
+	e := bundledEngine(t)
 	want := map[string]*Report{}
 	logs := map[string][]byte{}
 	for _, c := range localizeCases {
@@ -565,7 +567,7 @@ func TestLocalizeConcurrent(t *testing.T) {
 // TestLocalizeGzip analyses a gzip of every log: the report must be the one
 // of the plain log.
 func TestLocalizeGzip(t *testing.T) {
-	e := localizeEngine(t)
+	e := bundledEngine(t)
 	for _, c := range localizeCases {
 		t.Run(c.file, func(t *testing.T) {
 			b := readLocalizeLog(t, c.file)
