@@ -416,29 +416,20 @@ func newSegmentFinder() *segmentFinder {
 }
 
 // find returns the markers full holds (bit i for logtext.Markers[i]), and
-// whether a segment may start like a command.
-func (f *segmentFinder) find(full []byte) (markers uint64, starts bool) {
+// whether a segment may start like a command. scratch is reused for the
+// patterns found.
+func (f *segmentFinder) find(full []byte, scratch *[]int32) (markers uint64, starts bool) {
 	first := full
 	if i := bytes.IndexByte(full, '\r'); i >= 0 {
 		first = full[:i]
 	}
-	first = logtext.StripTimestamp(first)
-	starts = logtext.MayHaveEvents(first)
-	m := f.m
-	delta, class, n := m.dense(), &m.class, uint32(m.nclass)
-	nm := int32(len(logtext.Markers))
-	var s uint32
-	for _, c := range full {
-		s = delta[s+uint32(class[c])]
-		if s&acceptBit != 0 {
-			s &^= acceptBit
-			for _, p := range m.patternsAt(int32(s / n)) {
-				if p < nm {
-					markers |= 1 << p
-				} else {
-					starts = true
-				}
-			}
+	starts = logtext.MayHaveEvents(logtext.StripTimestamp(first))
+	*scratch = f.m.appendMatches((*scratch)[:0], full, true)
+	for _, p := range *scratch {
+		if p < int32(len(logtext.Markers)) {
+			markers |= 1 << p
+		} else {
+			starts = true
 		}
 	}
 	return markers, starts
