@@ -201,7 +201,8 @@ func (w *worker) prepare(b *blockResult) {
 // not overlong) are copied in runs, or, when no line of the block needs
 // cleaning, not copied at all. It also notes the lines that may state a
 // step's start without holding any marker: those starting with '$', '+',
-// '-' or '~', after any timestamp.
+// '-' or '~', after any timestamp, or every line when a regex requires no
+// literal.
 func (w *worker) clean(b *blockResult) {
 	raw := b.raw
 	b.starts = b.starts[:0]
@@ -209,6 +210,8 @@ func (w *worker) clean(b *blockResult) {
 	b.arena.fulls = b.arena.fulls[:0]
 	w.specials = w.specials[:0]
 	dirt := newDirt(raw)
+	// A regex that requires no literal runs on every line.
+	every := len(w.c.unguarded) > 0
 	var clean []byte
 	copied := false // clean holds a copy: some line needed cleaning
 	run := 0        // the start of the raw bytes not yet copied
@@ -248,14 +251,16 @@ func (w *worker) clean(b *blockResult) {
 			b.starts = append(b.starts, int32(pos-shift))
 			text = raw[pos:end]
 		}
-		if len(text) > 0 {
+		special := every
+		if !special && len(text) > 0 {
 			if c := text[0]; '0' <= c && c <= '9' {
 				text = logtext.StripTimestamp(text)
 			}
-			if len(text) > 0 && logtext.MayHaveEvents(text) {
-				if n := len(w.specials); n == 0 || w.specials[n-1] != idx {
-					w.specials = append(w.specials, idx)
-				}
+			special = len(text) > 0 && logtext.MayHaveEvents(text)
+		}
+		if special {
+			if n := len(w.specials); n == 0 || w.specials[n-1] != idx {
+				w.specials = append(w.specials, idx)
 			}
 		}
 		pos = end + 1

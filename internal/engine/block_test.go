@@ -14,6 +14,7 @@ import (
 	"testing/iotest"
 	"time"
 
+	"github.com/faultline-dev/faultline/internal/catalog"
 	"github.com/faultline-dev/faultline/internal/logtext"
 )
 
@@ -108,5 +109,24 @@ func TestBlocksStop(t *testing.T) {
 	}
 	if n := runtime.NumGoroutine(); n > before {
 		t.Errorf("%d goroutines left running (%d before)", n-before, before)
+	}
+}
+
+// TestBlocksRegexWithoutLiteral checks a custom playbook whose regex
+// requires no literal: it runs on every line, so reading by blocks must
+// classify lines the automaton did not flag, as reading line by line does.
+func TestBlocksRegexWithoutLiteral(t *testing.T) {
+	pb := &catalog.Playbook{ID: "five-digits", Title: "Five digits", Category: "test", Severity: "low"}
+	pb.Match.Regex = []string{`^\d{5}$`}
+	e := New([]*catalog.Playbook{pb})
+	small := &Engine{c: e.c, blockSize: logtext.MaxLineBytes + 1}
+	log := strings.Repeat("$ run\nnothing here\n", 3000) + "12345\n"
+	sameAsLines(t, "unguarded", []byte(log), blockRun{e, 0}, blockRun{small, 0}, blockRun{small, 2})
+	r, err := e.Analyze(context.Background(), strings.NewReader(log), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Diagnoses) == 0 || r.Diagnoses[0].Playbook.ID != "five-digits" || r.Diagnoses[0].Evidence[0].N != 6001 {
+		t.Errorf("regex without a literal did not match line 6001: %+v", r.Diagnoses)
 	}
 }
