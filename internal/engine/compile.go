@@ -48,7 +48,11 @@ type compiledRegex struct {
 	more [][][]byte
 	// fold is set when the regex ignores case somewhere: its factors are
 	// then looked for lowercased in a lowercased line, else as they are.
-	fold  bool
+	fold bool
+	// exact, for a regex that never ignores case, is its trigger as
+	// written: the automaton ignores case, so "test" finds "Test" and
+	// "TEST" too, but only lines holding "Test" can match `Test\w+`.
+	exact [][]byte
 	first *[256]bool // for a regex anchored at ^: the bytes a line may start with
 	// nonBlank, for a regex anchored at ^ after blanks: the bytes the
 	// first non-blank byte of a line may be
@@ -83,7 +87,12 @@ func newCompiledRegex(expr string, pre regexPrefilter) *compiledRegex {
 		return cr
 	}
 	cr.trigger = pre.factors[0]
-	cr.fold = strings.Contains(expr, "(?i")
+	cr.fold = pre.fold
+	if !cr.fold {
+		for _, lit := range cr.trigger {
+			cr.exact = append(cr.exact, []byte(lit))
+		}
+	}
 	for _, f := range pre.factors[1:] {
 		var set [][]byte
 		for _, lit := range f {
@@ -229,6 +238,7 @@ func compile(pbs []*catalog.Playbook) *compiled {
 
 type regexPrefilter struct {
 	factors  [][]string
+	fold     bool       // some literal of the regex ignores case
 	first    *[256]bool // see firstBytes
 	nonBlank *[256]bool // see firstNonBlank
 	quick    string     // see quickFilter
@@ -298,7 +308,7 @@ func prefilterOf(expr string) regexPrefilter {
 	if err != nil {
 		return regexPrefilter{}
 	}
-	return regexPrefilter{prefilter(re), firstBytes(re), firstNonBlank(re), quickFilter(re)}
+	return regexPrefilter{factors: prefilter(re), fold: foldsCase(re), first: firstBytes(re), nonBlank: firstNonBlank(re), quick: quickFilter(re)}
 }
 
 // trimSignal removes only line endings from a signal as written in YAML: a

@@ -141,23 +141,29 @@ func TestFirstNonBlank(t *testing.T) {
 	}
 }
 
-// TestMayStartNeverRefusesAMatch checks the first-byte and quick filters of
-// every bundled regex against lines that match it: the examples of its
-// playbook, and the same lines indented.
+// TestMayStartNeverRefusesAMatch checks the first-byte, factor and quick
+// filters of every bundled regex against lines that match it: the examples
+// of its playbook, the same lines indented, and with letters of another
+// case, which the regexes that ignore case, or [Ff]-style classes, match.
 func TestMayStartNeverRefusesAMatch(t *testing.T) {
 	pbs, err := catalog.Bundled()
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := compile(pbs)
+	k := newClassifier(c, nil)
 	for _, cr := range c.regexes {
 		re := cr.regexp()
 		for _, pb := range cr.pbs {
 			for _, ex := range c.playbooks[pb].Examples.Match {
 				for _, line := range strings.Split(ex, "\n") {
-					for _, l := range []string{line, "  " + line, "\t" + strings.TrimSpace(line)} {
+					for _, l := range []string{line, "  " + line, "\t" + strings.TrimSpace(line), strings.ToLower(line), strings.ToUpper(line), flipFirstLetter(line)} {
 						if re.MatchString(l) && !cr.mayStart([]byte(l)) {
 							t.Errorf("%s: the first-byte filters refuse %q, which matches", cr.src, l)
+						}
+						k.tick++
+						if re.MatchString(l) && (!k.hasFactors(cr, []byte(l)) || !containsAny(bytes.ToLower([]byte(l)), lowerAll(cr.trigger))) {
+							t.Errorf("%s: the factor filters %q %q refuse %q, which matches", cr.src, cr.trigger, cr.more, l)
 						}
 						if re.MatchString(l) && !cr.matches([]byte(l)) {
 							t.Errorf("%s: the quick filter %q refuses %q, which matches", cr.src, cr.quickSrc, l)
@@ -167,6 +173,31 @@ func TestMayStartNeverRefusesAMatch(t *testing.T) {
 			}
 		}
 	}
+}
+
+// flipFirstLetter returns s with the case of its first ASCII letter changed.
+func flipFirstLetter(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		switch {
+		case 'a' <= c && c <= 'z':
+			b[i] = c - 'a' + 'A'
+		case 'A' <= c && c <= 'Z':
+			b[i] = c - 'A' + 'a'
+		default:
+			continue
+		}
+		break
+	}
+	return string(b)
+}
+
+func lowerAll(lits []string) [][]byte {
+	var out [][]byte
+	for _, l := range lits {
+		out = append(out, lowerBytes(l))
+	}
+	return out
 }
 
 // FuzzPrefilterMatchesReference feeds random logs to the engine and to the

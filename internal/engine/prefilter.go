@@ -87,6 +87,16 @@ func quality(f []string) int {
 	return q
 }
 
+// foldsCase reports whether some literal of re ignores case, as (?i) or a
+// class such as [Ee], which the parser turns into a case-folded literal,
+// makes it.
+func foldsCase(re *syntax.Regexp) bool {
+	if re.Op == syntax.OpLiteral && re.Flags&syntax.FoldCase != 0 {
+		return true
+	}
+	return slices.ContainsFunc(re.Sub, foldsCase)
+}
+
 // literal returns the text of a literal node usable by the case-insensitive
 // automaton: any case-sensitive literal, and case-folded ASCII ones.
 func literal(re *syntax.Regexp) (string, bool) {

@@ -79,6 +79,9 @@ func prefiltersSource(t *testing.T, pbs []*catalog.Playbook) []byte {
 			}
 			b.WriteString("}, ")
 		}
+		if pre.fold {
+			b.WriteString("fold: true, ")
+		}
 		if pre.quick != "" {
 			fmt.Fprintf(&b, "quick: %s, ", strconv.Quote(pre.quick))
 		}
