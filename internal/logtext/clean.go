@@ -1,6 +1,11 @@
 package logtext
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+	"slices"
+)
 
 // Clean appends to dst the visible text of one raw line: without its line
 // ending, reduced to the last non-empty segment when '\r' rewrote it (as a
@@ -23,46 +28,79 @@ func Clean(dst, raw []byte) []byte {
 
 // StripANSI appends b to dst without ANSI escape sequences: CSI (ESC [ ...
 // final byte), OSC (ESC ] ... BEL or ESC \), and two-byte escapes.
+//
+// Colored output has an escape every twenty bytes or so, too often for a
+// search per escape to pay: text is copied eight bytes at a time, each word
+// tested for an escape byte at once, and an escape found ends the copy at
+// its offset. An escape-free b is appended whole.
 func StripANSI(dst, b []byte) []byte {
-	for {
-		i := bytes.IndexByte(b, 0x1b)
-		if i < 0 {
-			return append(dst, b...)
+	i := bytes.IndexByte(b, 0x1b)
+	if i < 0 {
+		return append(dst, b...)
+	}
+	n := len(dst)
+	dst = slices.Grow(dst, len(b))[:n+len(b)]
+	n += copy(dst[n:], b[:i])
+	// n <= i+len(dst) from here on: writing eight bytes at n while
+	// i+8 <= len(b) stays inside dst.
+	for i < len(b) {
+		if b[i] != 0x1b {
+			if i+8 > len(b) {
+				dst[n] = b[i]
+				n++
+				i++
+				continue
+			}
+			w := binary.LittleEndian.Uint64(b[i:])
+			binary.LittleEndian.PutUint64(dst[n:], w)
+			x := w ^ (0x1b * lowBytes)
+			if esc := (x - lowBytes) &^ x & (0x80 * lowBytes); esc != 0 {
+				// The lowest flagged byte is an escape; higher ones may
+				// be false, and are looked at again.
+				k := bits.TrailingZeros64(esc) / 8
+				i += k
+				n += k
+				continue
+			}
+			i += 8
+			n += 8
+			continue
 		}
-		dst = append(dst, b[:i]...)
-		b = b[i+1:]
-		if len(b) == 0 {
-			return dst
+		i++ // ESC
+		if i == len(b) {
+			break
 		}
-		switch b[0] {
+		switch b[i] {
 		case '[':
-			j := 1
-			for j < len(b) && (b[j] < 0x40 || b[j] > 0x7e) {
-				j++
+			i++
+			for i < len(b) && (b[i] < 0x40 || b[i] > 0x7e) {
+				i++
 			}
-			if j < len(b) {
-				j++
+			if i < len(b) {
+				i++ // the final byte
 			}
-			b = b[j:]
 		case ']':
-			j := 1
-			for j < len(b) {
-				if b[j] == 0x07 {
-					j++
+			i++
+			for i < len(b) {
+				if b[i] == 0x07 {
+					i++
 					break
 				}
-				if b[j] == 0x1b && j+1 < len(b) && b[j+1] == '\\' {
-					j += 2
+				if b[i] == 0x1b && i+1 < len(b) && b[i+1] == '\\' {
+					i += 2
 					break
 				}
-				j++
+				i++
 			}
-			b = b[j:]
 		default:
-			b = b[1:]
+			i++
 		}
 	}
+	return dst[:n]
 }
+
+// lowBytes has the lowest bit of every byte set.
+const lowBytes = 0x0101010101010101
 
 // StripTimestamp returns b without a leading ISO 8601 timestamp such as
 // GitHub Actions prints ("2024-05-01T12:00:00.1234567Z "), and without the

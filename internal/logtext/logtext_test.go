@@ -167,6 +167,71 @@ func FuzzScanner(f *testing.F) {
 	})
 }
 
+// stripANSIReference is StripANSI written the obvious way, byte by byte.
+func stripANSIReference(b []byte) []byte {
+	var out []byte
+	for i := 0; i < len(b); i++ {
+		if b[i] != 0x1b {
+			out = append(out, b[i])
+			continue
+		}
+		if i+1 == len(b) {
+			break
+		}
+		i++
+		switch b[i] {
+		case '[': // parameters and intermediates, then a final byte in 0x40-0x7e
+			for i+1 < len(b) && (b[i+1] < 0x40 || b[i+1] > 0x7e) {
+				i++
+			}
+			if i+1 < len(b) {
+				i++
+			}
+		case ']': // up to BEL or ESC \
+			for i+1 < len(b) {
+				i++
+				if b[i] == 0x07 {
+					break
+				}
+				if b[i] == 0x1b && i+1 < len(b) && b[i+1] == '\\' {
+					i++
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+func TestStripANSI(t *testing.T) {
+	tests := []string{
+		"", "plain text longer than a word", "\x1b", "x\x1b", "\x1b[", "\x1b[31", "\x1b[31m", "\x1b]0;t", "\x1b]0;t\x1b", "\x1b]0;t\x1b\\x",
+		"\x1b[1m\x1b[31merror\x1b[0m: \x1b[1mcannot find\x1b[0m module 'x' in 12345678 words",
+		"0123456\x1b[0m01234567\x1b[0m\x1b[0m0123456789abcdef\x1bX",
+		"\x1b\x1b\x1b[m\x1b]\x07\x1b", "ab\x1b[2K\x1b[1G\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ end",
+		"caf\xc3\xa9 \x1b[32m\xe2\x9c\x93\x1b[39m done \x1b[90m(12 ms)\x1b[39m",
+	}
+	for _, in := range tests {
+		prefix := []byte("kept:")
+		got := StripANSI(prefix[:5:5], []byte(in))
+		if want := append([]byte("kept:"), stripANSIReference([]byte(in))...); !bytes.Equal(got, want) {
+			t.Errorf("StripANSI(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// FuzzStripANSI checks StripANSI, which copies by words, against the byte
+// by byte reference.
+func FuzzStripANSI(f *testing.F) {
+	f.Add([]byte("\x1b[1m\x1b[31merror\x1b[0m: a long line with colors \x1b[0m and \x1b]0;t\x07 titles"))
+	f.Add([]byte("12345678\x1b[m12345678\x1b"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if got, want := StripANSI(nil, in), stripANSIReference(in); !bytes.Equal(got, want) && len(got)+len(want) > 0 {
+			t.Fatalf("StripANSI(%q) = %q, want %q", in, got, want)
+		}
+	})
+}
+
 // EventsOf takes the markers a line holds as bits of a uint64.
 func TestMarkersFitABitSet(t *testing.T) {
 	if len(Markers) > 64 {
