@@ -57,6 +57,10 @@ type compiledRegex struct {
 	// nonBlank, for a regex anchored at ^ after blanks: the bytes the
 	// first non-blank byte of a line may be
 	nonBlank *[256]bool
+	// tail, for a regex anchored at both ends, holds the bytes a line may
+	// hold from offset tailFrom on (see tailBytes)
+	tail     *[256]bool
+	tailFrom int
 	// quickSrc, when set, is an expression every line the regex matches
 	// matches too, which Go's regexp searches faster (see quickFilter).
 	quickSrc string
@@ -65,10 +69,21 @@ type compiledRegex struct {
 	quick    *regexp.Regexp
 }
 
-// mayStart reports whether the regex may match a line starting as text does.
+// mayStart reports whether the regex may match text, judging by how it
+// starts and, for a regex anchored at both ends, by the bytes it holds.
 func (r *compiledRegex) mayStart(text []byte) bool {
 	if r.first != nil && (len(text) == 0 || !r.first[text[0]]) {
 		return false
+	}
+	if r.tail != nil {
+		if len(text) < r.tailFrom {
+			return false
+		}
+		for _, c := range text[r.tailFrom:] {
+			if !r.tail[c] {
+				return false
+			}
+		}
 	}
 	if r.nonBlank != nil {
 		i := 0
@@ -82,7 +97,7 @@ func (r *compiledRegex) mayStart(text []byte) bool {
 
 // newCompiledRegex returns the regex expr with its prefilter pre.
 func newCompiledRegex(expr string, pre regexPrefilter) *compiledRegex {
-	cr := &compiledRegex{src: expr, first: pre.first, nonBlank: pre.nonBlank, quickSrc: pre.quick}
+	cr := &compiledRegex{src: expr, first: pre.first, nonBlank: pre.nonBlank, tail: pre.tail, tailFrom: pre.tailFrom, quickSrc: pre.quick}
 	if len(pre.factors) == 0 {
 		return cr
 	}
@@ -241,7 +256,9 @@ type regexPrefilter struct {
 	fold     bool       // some literal of the regex ignores case
 	first    *[256]bool // see firstBytes
 	nonBlank *[256]bool // see firstNonBlank
-	quick    string     // see quickFilter
+	tailFrom int        // see tailBytes
+	tail     *[256]bool
+	quick    string // see quickFilter
 }
 
 // prefilterAll returns the prefilter factors and first bytes of every regex
@@ -308,7 +325,9 @@ func prefilterOf(expr string) regexPrefilter {
 	if err != nil {
 		return regexPrefilter{}
 	}
-	return regexPrefilter{factors: prefilter(re), fold: foldsCase(re), first: firstBytes(re), nonBlank: firstNonBlank(re), quick: quickFilter(re)}
+	pre := regexPrefilter{factors: prefilter(re), fold: foldsCase(re), first: firstBytes(re), nonBlank: firstNonBlank(re), quick: quickFilter(re)}
+	pre.tailFrom, pre.tail = tailBytes(re)
+	return pre
 }
 
 // trimSignal removes only line endings from a signal as written in YAML: a

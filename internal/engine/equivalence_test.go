@@ -83,6 +83,36 @@ func TestFirstBytes(t *testing.T) {
 	}
 }
 
+func TestTailBytes(t *testing.T) {
+	tests := []struct {
+		expr    string
+		from    int
+		yes, no string
+		known   bool
+	}{
+		{`^\[warn\] (?P<file>[^\s\[\]]+\.[A-Za-z0-9]+)$`, 7, "a.Z9/-\x80\xff", " \t[]", true},
+		{`^(?i)fail: (\d+)$`, 6, "0123456789", "a ", true},
+		{`^ID:\s+([0-9a-f]+)$`, 3, " \tabc0", "g:", true},
+		{`^é(\d+)$`, 2, "0", "a", true},
+		{`^(\d+)x$`, 0, "0x", "y", true},
+		{`^FAIL (.+)$`, 0, "", "", false},      // any byte
+		{`^FAIL ([^\n]+)$`, 0, "", "", false}, // any printable byte
+		{`^FAIL (\d+)`, 0, "", "", false},     // not anchored at the end
+		{`FAIL (\d+)$`, 0, "", "", false},     // nor at the start
+	}
+	for _, tt := range tests {
+		re, err := parseSimple(tt.expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		from, set := tailBytes(re)
+		if set != nil && from != tt.from {
+			t.Errorf("tailBytes(%q) from %d, want %d", tt.expr, from, tt.from)
+		}
+		checkByteSet(t, "tailBytes", tt.expr, set, tt.known, tt.yes, tt.no)
+	}
+}
+
 // checkByteSet checks a set of bytes that fn worked out for expr: whether
 // it is known, and bytes it must and must not hold.
 func checkByteSet(t *testing.T, fn, expr string, set *[256]bool, known bool, yes, no string) {

@@ -366,6 +366,79 @@ func addFirst(set *[256]bool, re *syntax.Regexp) bool {
 	return false
 }
 
+// tailBytes returns, for a regex anchored at both ends of the text, the
+// bytes it lets a line hold after its leading literal, and that literal's
+// length: `^\[warn\] ([^\s\[\]]+\.\w+)$` refuses any blank or bracket
+// after "[warn] ", which most lines that start so hold. Go's regexp would
+// take microseconds to find that out on each of them. It returns nil when
+// the regex is not anchored so, or lets every printable ASCII byte through.
+func tailBytes(re *syntax.Regexp) (from int, tail *[256]bool) {
+	es := anchoredElements(re)
+	if len(es) < 2 || es[len(es)-1].Op != syntax.OpEndText {
+		return 0, nil
+	}
+	es = es[:len(es)-1]
+	if lit := es[0]; lit.Op == syntax.OpLiteral && (lit.Flags&syntax.FoldCase == 0 || isASCII(string(lit.Rune))) {
+		from = len(string(lit.Rune)) // ASCII case folding keeps lengths
+		es = es[1:]
+	}
+	var set [256]bool
+	for _, e := range es {
+		if !addAll(&set, e) {
+			return 0, nil
+		}
+	}
+	for c := 0x20; c < 0x7f; c++ {
+		if !set[c] {
+			return from, &set
+		}
+	}
+	return 0, nil
+}
+
+// addAll adds to set every byte a text matching re may hold. A rune past
+// ASCII adds every byte past it: Go's regexp reads a byte that is not
+// UTF-8 as U+FFFD, which a class may hold.
+func addAll(set *[256]bool, re *syntax.Regexp) bool {
+	add := func(lo, hi rune) {
+		for r := lo; r <= min(hi, 0x7f); r++ {
+			set[r] = true
+		}
+		if hi >= 0x80 {
+			for c := 0x80; c < 0x100; c++ {
+				set[c] = true
+			}
+		}
+	}
+	switch re.Op {
+	case syntax.OpLiteral:
+		for _, r := range re.Rune {
+			add(r, r)
+			if re.Flags&syntax.FoldCase != 0 && r < 0x80 {
+				set[lowerASCII(byte(r))] = true
+				set[upperASCII(byte(r))] = true
+			}
+		}
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			add(re.Rune[i], re.Rune[i+1])
+		}
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		add(0, 0x10ffff)
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+	case syntax.OpCapture, syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat, syntax.OpConcat, syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			if !addAll(set, sub) {
+				return false
+			}
+		}
+	default:
+		return false
+	}
+	return true
+}
+
 func upperASCII(c byte) byte {
 	if 'a' <= c && c <= 'z' {
 		return c - 'a' + 'A'

@@ -82,13 +82,16 @@ func prefiltersSource(t *testing.T, pbs []*catalog.Playbook) []byte {
 		if pre.fold {
 			b.WriteString("fold: true, ")
 		}
+		if pre.tailFrom != 0 {
+			fmt.Fprintf(&b, "tailFrom: %d, ", pre.tailFrom)
+		}
 		if pre.quick != "" {
 			fmt.Fprintf(&b, "quick: %s, ", strconv.Quote(pre.quick))
 		}
 		for _, set := range []struct {
 			name string
 			set  *[256]bool
-		}{{"first", pre.first}, {"nonBlank", pre.nonBlank}} {
+		}{{"first", pre.first}, {"nonBlank", pre.nonBlank}, {"tail", pre.tail}} {
 			if set.set == nil {
 				continue
 			}
