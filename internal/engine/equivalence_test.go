@@ -95,7 +95,7 @@ func TestTailBytes(t *testing.T) {
 		{`^ID:\s+([0-9a-f]+)$`, 3, " \tabc0", "g:", true},
 		{`^é(\d+)$`, 2, "0", "a", true},
 		{`^(\d+)x$`, 0, "0x", "y", true},
-		{`^FAIL (.+)$`, 0, "", "", false},      // any byte
+		{`^FAIL (.+)$`, 0, "", "", false},     // any byte
 		{`^FAIL ([^\n]+)$`, 0, "", "", false}, // any printable byte
 		{`^FAIL (\d+)`, 0, "", "", false},     // not anchored at the end
 		{`FAIL (\d+)$`, 0, "", "", false},     // nor at the start
