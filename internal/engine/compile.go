@@ -49,10 +49,6 @@ type compiledRegex struct {
 	// fold is set when the regex ignores case somewhere: its factors are
 	// then looked for lowercased in a lowercased line, else as they are.
 	fold bool
-	// exact, for a regex that never ignores case, is its trigger as
-	// written: the automaton ignores case, so "test" finds "Test" and
-	// "TEST" too, but only lines holding "Test" can match `Test\w+`.
-	exact [][]byte
 	first *[256]bool // for a regex anchored at ^: the bytes a line may start with
 	// nonBlank, for a regex anchored at ^ after blanks: the bytes the
 	// first non-blank byte of a line may be
@@ -103,11 +99,6 @@ func newCompiledRegex(expr string, pre regexPrefilter) *compiledRegex {
 	}
 	cr.trigger = pre.factors[0]
 	cr.fold = pre.fold
-	if !cr.fold {
-		for _, lit := range cr.trigger {
-			cr.exact = append(cr.exact, []byte(lit))
-		}
-	}
 	for _, f := range pre.factors[1:] {
 		var set [][]byte
 		for _, lit := range f {

@@ -178,12 +178,9 @@ func (k *classifier) pattern(p int32, text []byte) {
 }
 
 // hasFactors reports whether text holds a literal of each of the regex's
-// prefilter factors after the first, and, for a regex that never ignores
-// case, its trigger as written.
+// prefilter factors after the first: lowercased in the lowercased text for
+// a regex that ignores case somewhere, else as written.
 func (k *classifier) hasFactors(cr *compiledRegex, text []byte) bool {
-	if cr.exact != nil && !containsAny(text, cr.exact) {
-		return false
-	}
 	if len(cr.more) == 0 {
 		return true
 	}
