@@ -305,10 +305,11 @@ func (m *acMatcher) scan(dst []acEvent, block []byte) []acEvent {
 	return dst
 }
 
-// scanDense is scan with the full DFA, for a block of whole lines each
-// ending in '\n'. No pattern holds '\n', so the automaton is at its root at
-// the start of every line, and the block can be cut at line boundaries into
-// parts scanned independently.
+// scanDense is scan with the full DFA. It cuts text into parts right before
+// bytes sep, which no pattern holds but as its first byte, so no match
+// spans two parts and each can be scanned on its own: a block is cut at
+// '\n', which no pattern holds, and the '\r' segments of a progress line
+// for the segmentFinder, whose patterns hold '\r' only first.
 //
 // The parts are scanned interleaved, one byte of each in turn: a scan is a
 // chain of dependent table loads, and four independent chains let the
@@ -316,18 +317,18 @@ func (m *acMatcher) scan(dst []acEvent, block []byte) []acEvent {
 // one chain over the same bytes.
 //
 // parts holds scratch space for the parts' events, reused between calls.
-func (m *acMatcher) scanDense(dst []acEvent, parts *scanParts, block []byte) []acEvent {
-	if len(block) == 0 {
+func (m *acMatcher) scanDense(dst []acEvent, parts *scanParts, text []byte, sep byte) []acEvent {
+	if len(text) == 0 {
 		return dst
 	}
 	var bs [scanStreams][]byte
-	rest := block
+	rest := text
 	for i := range bs {
 		cut := len(rest)
 		if left := scanStreams - i; left > 1 {
 			cut = len(rest) / left
-			if j := bytes.IndexByte(rest[cut:], '\n'); j >= 0 {
-				cut += j + 1
+			if j := bytes.IndexByte(rest[cut:], sep); j >= 0 {
+				cut += j
 			} else {
 				cut = len(rest)
 			}
@@ -415,21 +416,31 @@ func newSegmentFinder() *segmentFinder {
 	return &segmentFinder{m: newACMatcher(pats)}
 }
 
+// segmentScratch is scratch space for segmentFinder.find, reused between
+// calls.
+type segmentScratch struct {
+	events []acEvent
+	parts  scanParts
+}
+
 // find returns the markers full holds (bit i for logtext.Markers[i]), and
-// whether a segment may start like a command. scratch is reused for the
-// patterns found.
-func (f *segmentFinder) find(full []byte, scratch *[]int32) (markers uint64, starts bool) {
+// whether a segment may start like a command.
+func (f *segmentFinder) find(full []byte, scratch *segmentScratch) (markers uint64, starts bool) {
 	first := full
 	if i := bytes.IndexByte(full, '\r'); i >= 0 {
 		first = full[:i]
 	}
 	starts = logtext.MayHaveEvents(logtext.StripTimestamp(first))
-	*scratch = f.m.appendMatches((*scratch)[:0], full, true)
-	for _, p := range *scratch {
-		if p < int32(len(logtext.Markers)) {
-			markers |= 1 << p
-		} else {
-			starts = true
+	// Progress lines run to thousands of bytes: scan them as interleaved
+	// parts, like blocks.
+	scratch.events = f.m.scanDense(scratch.events[:0], &scratch.parts, full, '\r')
+	for _, e := range scratch.events {
+		for _, p := range f.m.patternsAt(e.state) {
+			if p < int32(len(logtext.Markers)) {
+				markers |= 1 << p
+			} else {
+				starts = true
+			}
 		}
 	}
 	return markers, starts

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/faultline-dev/faultline/internal/catalog"
+	"github.com/faultline-dev/faultline/internal/logtext"
 )
 
 // distinct returns the sorted set of patterns the automaton finds in line,
@@ -76,8 +77,45 @@ func TestACMatchesReferenceOnCatalog(t *testing.T) {
 			t.Fatal(err)
 		}
 		var parts scanParts
-		if a, b := c.ac.scan(nil, data), c.ac.scanDense(nil, &parts, data); !slices.Equal(a, b) {
+		if a, b := c.ac.scan(nil, data), c.ac.scanDense(nil, &parts, data, '\n'); !slices.Equal(a, b) {
 			t.Fatalf("%s: trie scan found %d events, dense scan %d", f, len(a), len(b))
+		}
+	}
+}
+
+// TestSegmentFinder checks the segment finder, which scans progress lines
+// in parts cut before '\r', against the trie over the whole line.
+func TestSegmentFinder(t *testing.T) {
+	f := newSegmentFinder()
+	marker := logtext.Markers[0]
+	lines := []string{
+		"",
+		"no segments at all",
+		"Downloading 10%\rDownloading 20%\r" + strings.Repeat("Downloading 30%\r", 400) + "$ make\r",
+		strings.Repeat("x\r", 3000) + marker + "\r" + strings.Repeat("\r", 100) + "+ set -e",
+		"\r\r\r" + marker + strings.Repeat(" 99%\r", 50) + "1 ok",
+		strings.Repeat("\r-", 5000),
+	}
+	var scratch segmentScratch
+	for _, l := range lines {
+		var wantMarkers uint64
+		wantStarts := logtext.MayHaveEvents(logtext.StripTimestamp([]byte(strings.Split(l, "\r")[0])))
+		for _, e := range f.m.scan(nil, []byte(l)) {
+			for _, p := range f.m.patternsAt(e.state) {
+				if p < int32(len(logtext.Markers)) {
+					wantMarkers |= 1 << p
+				} else {
+					wantStarts = true
+				}
+			}
+		}
+		if markers, starts := f.find([]byte(l), &scratch); markers != wantMarkers || starts != wantStarts {
+			t.Errorf("%.40q: markers %b, starts %v; want %b, %v", l, markers, starts, wantMarkers, wantStarts)
+		}
+	}
+	for _, m := range logtext.Markers {
+		if strings.ContainsAny(m, "\r\n") {
+			t.Errorf("marker %q holds a line ending: progress lines cannot be cut before '\\r'", m)
 		}
 	}
 }

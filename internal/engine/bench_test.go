@@ -77,7 +77,7 @@ func BenchmarkAutomaton(b *testing.B) {
 		b.SetBytes(int64(len(data)))
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
-			events = c.ac.scanDense(events[:0], &parts, data)
+			events = c.ac.scanDense(events[:0], &parts, data, '\n')
 		}
 	})
 	b.Run("trie", func(b *testing.B) {

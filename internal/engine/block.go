@@ -189,7 +189,7 @@ func newWorker(c *compiled, dense bool) *worker {
 func (w *worker) prepare(b *blockResult) {
 	w.clean(b)
 	if w.dense {
-		w.events = w.c.ac.scanDense(w.events[:0], &w.parts, b.clean)
+		w.events = w.c.ac.scanDense(w.events[:0], &w.parts, b.clean, '\n')
 	} else {
 		w.events = w.c.ac.scan(w.events[:0], b.clean)
 	}

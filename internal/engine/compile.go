@@ -48,7 +48,7 @@ type compiledRegex struct {
 	more [][][]byte
 	// fold is set when the regex ignores case somewhere: its factors are
 	// then looked for lowercased in a lowercased line, else as they are.
-	fold bool
+	fold  bool
 	first *[256]bool // for a regex anchored at ^: the bytes a line may start with
 	// nonBlank, for a regex anchored at ^ after blanks: the bytes the
 	// first non-blank byte of a line may be

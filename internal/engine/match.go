@@ -46,7 +46,7 @@ type classifier struct {
 	markers          uint64   // the logtext.Markers the line holds, bit i for Markers[i]
 	boilerplate      []int32  // the boilerplate branches the line may match
 	boilerplateStamp []uint32 // per branch: the tick it was last added on
-	segmentPats      []int32  // scratch for segments.find
+	segments         segmentScratch
 }
 
 func newClassifier(c *compiled, baseline *Baseline) *classifier {
@@ -92,7 +92,7 @@ func (k *classifier) classify(l logtext.Line, pats []int32) *facts {
 		// A line rewritten with '\r' (a progress bar): the automaton saw
 		// its last segment only. Its segments state events only if they
 		// hold markers or one starts like a command.
-		if markers, starts := k.c.segments.find(l.Full, &k.segmentPats); markers != 0 || starts {
+		if markers, starts := k.c.segments.find(l.Full, &k.segments); markers != 0 || starts {
 			f.events = logtext.EventsOf(f.events, l.Full, markers)
 		}
 	case k.markers != 0:
