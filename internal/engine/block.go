@@ -315,7 +315,7 @@ func (w *worker) classify(b *blockResult) {
 	ar := &b.arena
 	ar.hits, ar.alls, ar.vetoes, ar.events = ar.hits[:0], ar.alls[:0], ar.vetoes[:0], ar.events[:0]
 	evs, specials := w.events, w.specials
-	ac := w.c.ac
+	ac, exact := w.c.ac, w.c.exact
 	line := 0 // the line of the next event
 	for len(evs) > 0 || len(specials) > 0 {
 		// The next line to classify: that of the next event, or the next
@@ -329,7 +329,8 @@ func (w *worker) classify(b *blockResult) {
 		if len(specials) > 0 && (len(evs) == 0 || int(specials[0]) < line) {
 			idx = int(specials[0])
 		}
-		if len(specials) > 0 && int(specials[0]) == idx {
+		special := len(specials) > 0 && int(specials[0]) == idx
+		if special {
 			specials = specials[1:]
 		}
 		l := b.line(idx)
@@ -342,10 +343,16 @@ func (w *worker) classify(b *blockResult) {
 			e := evs[0]
 			evs = evs[1:]
 			for _, p := range ac.patternsAt(e.state) {
-				if e.pos-int32(len(ac.patterns[p]))+1 >= from {
+				at := e.pos - int32(len(ac.patterns[p])) + 1
+				if at >= from && (exact[p] == nil || bytes.Equal(b.clean[at:e.pos+1], exact[p])) {
 					w.pats = append(w.pats, p)
 				}
 			}
+		}
+		if len(w.pats) == 0 && !special {
+			// What was found means nothing here: the line has no facts,
+			// as if the automaton had found nothing.
+			continue
 		}
 		f := w.k.classify(l, w.pats)
 		if f.score == 0 && f.flags == 0 && len(f.hits) == 0 && len(f.alls) == 0 && len(f.vetoes) == 0 && len(f.events) == 0 {

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -128,5 +130,43 @@ func TestBlocksRegexWithoutLiteral(t *testing.T) {
 	}
 	if len(r.Diagnoses) == 0 || r.Diagnoses[0].Playbook.ID != "five-digits" || r.Diagnoses[0].Evidence[0].N != 6001 {
 		t.Errorf("regex without a literal did not match line 6001: %+v", r.Diagnoses)
+	}
+}
+
+// TestBlocksCaseSensitiveTriggers checks that reading by blocks, which
+// drops an occurrence of a case-sensitive regex's trigger spelled another
+// way, reads logs as reading line by line does; also when another regex
+// spells the trigger otherwise, or ignores case.
+func TestBlocksCaseSensitiveTriggers(t *testing.T) {
+	log := strings.Repeat("running test_x now\nTEST_Y failed\n", 4000) + "TestZ failed\n"
+	for _, tt := range []struct {
+		exprs []string
+		exact string // how the trigger "test" must be spelled, if it must be
+	}{
+		{[]string{`Test\w+`}, "Test"},
+		{[]string{`Test\w+`, `TEST\w+`}, ""},
+		{[]string{`Test\w+`, `[Tt]est\w+`}, ""},
+	} {
+		var pbs []*catalog.Playbook
+		for i, expr := range tt.exprs {
+			pb := &catalog.Playbook{ID: fmt.Sprintf("case-%d", i), Title: "Case", Category: "test", Severity: "low"}
+			pb.Match.Regex = []string{expr}
+			pbs = append(pbs, pb)
+		}
+		e := New(pbs)
+		if p := slices.IndexFunc(e.c.literals, func(l string) bool { return strings.EqualFold(l, "test") }); p < 0 || string(e.c.exact[p]) != tt.exact {
+			t.Errorf("%q: the trigger \"test\" is not spelled %q", tt.exprs, tt.exact)
+		}
+		small := &Engine{c: e.c, blockSize: logtext.MaxLineBytes + 1}
+		sameAsLines(t, fmt.Sprint(tt.exprs), []byte(log), blockRun{e, 0}, blockRun{small, 0}, blockRun{small, 2})
+		if len(tt.exprs) == 1 {
+			r, err := e.Analyze(context.Background(), strings.NewReader(log), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Diagnoses) != 1 || len(r.Diagnoses[0].Evidence) != 1 || r.Diagnoses[0].Evidence[0].Text != "TestZ failed" {
+				t.Errorf("%q should match \"TestZ failed\" alone: %+v", tt.exprs, r.Diagnoses)
+			}
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"regexp/syntax"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // minFactor is the shortest literal worth using as a regex's first
@@ -48,8 +49,14 @@ func parseSimple(expr string) (*syntax.Regexp, error) {
 
 func prefilter(re *syntax.Regexp) [][]string {
 	fs := factors(re)
-	// The best factors are those whose shortest alternative is longest.
-	sort.SliceStable(fs, func(i, j int) bool { return quality(fs[i]) > quality(fs[j]) })
+	// The best factors are the rarest in logs, then those whose shortest
+	// alternative is longest.
+	sort.SliceStable(fs, func(i, j int) bool {
+		if ri, rj := rarity(fs[i]), rarity(fs[j]); ri != rj {
+			return ri > rj
+		}
+		return quality(fs[i]) > quality(fs[j])
+	})
 	var out [][]string
 	for _, f := range fs {
 		least := minFactor
@@ -75,6 +82,39 @@ func RequiredLiteral(expr string) string {
 		}
 	}
 	return ""
+}
+
+// rarity estimates how seldom a factor occurs in a log: that of its most
+// common alternative, where each byte counts more the rarer it is in text
+// (ignoring case, as the automaton does). ".kt" beats "e: " although both
+// are three bytes long: "e: " ends every word before a colon.
+func rarity(f []string) int {
+	r := -1
+	for _, s := range f {
+		n := 0
+		for i := 0; i < len(s); i++ {
+			n += byteRarity(lowerASCII(s[i]))
+		}
+		if r < 0 || n < r {
+			r = n
+		}
+	}
+	return r
+}
+
+// byteRarity weighs a byte by how rare it is in logs: English letter
+// frequencies for letters, and punctuation that paths, URLs and
+// timestamps are full of counted as common.
+func byteRarity(c byte) int {
+	switch {
+	case strings.IndexByte(" etaoinsr", c) >= 0:
+		return 2
+	case strings.IndexByte("hldcumfpgwyb0123456789./:-_,", c) >= 0:
+		return 3
+	case strings.IndexByte("vkxjqz", c) >= 0:
+		return 5
+	}
+	return 4 // other punctuation, control bytes, UTF-8
 }
 
 func quality(f []string) int {
