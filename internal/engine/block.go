@@ -129,9 +129,15 @@ type arena struct {
 // lines returns the number of lines in the block.
 func (b *blockResult) lines() int { return len(b.starts) - 1 }
 
-// text returns the Text of the block's line idx.
+// text returns the Text of the block's line idx. A line that needed no
+// cleaning but for its "\r\n" ending was left as read: its '\r' is dropped
+// here.
 func (b *blockResult) text(idx int) []byte {
-	return b.clean[b.starts[idx] : b.starts[idx+1]-1]
+	t := b.clean[b.starts[idx] : b.starts[idx+1]-1]
+	for len(t) > 0 && t[len(t)-1] == '\r' {
+		t = t[:len(t)-1]
+	}
+	return t
 }
 
 // line returns the block's line idx.
@@ -196,10 +202,11 @@ func (w *worker) prepare(b *blockResult) {
 	w.classify(b)
 }
 
-// clean fills b.clean with the Text of each line of b.raw, and b.starts
-// with where each starts. Lines that need no cleaning (no escape, no '\r',
-// not overlong) are copied in runs, or, when no line of the block needs
-// cleaning, not copied at all. It also notes the lines that may state a
+// clean fills b.clean with the Text of each line of b.raw (followed by
+// the '\r' of a "\r\n" ending, which text drops), and b.starts with where
+// each starts. Lines that need no cleaning (no escape, no '\r' but their
+// ending, not overlong) are copied in runs, or, when no line of the block
+// needs cleaning, not copied at all. It also notes the lines that may state a
 // step's start without holding any marker: those starting with '$', '+',
 // '-' or '~', after any timestamp, or every line when a regex requires no
 // literal.
@@ -296,8 +303,9 @@ func (d *dirt) find(c byte, from int) int {
 	return len(d.raw)
 }
 
-// in reports whether raw[from:end] holds an escape or '\r'. Calls must
-// come in order of position.
+// in reports whether the line raw[from:end] holds an escape, or a '\r'
+// other than those ending it: a "\r\n" ending needs no cleaning, since
+// blockResult.text drops it. Calls must come in order of position.
 func (d *dirt) in(from, end int) bool {
 	if d.esc < from {
 		d.esc = d.find(0x1b, from)
@@ -305,7 +313,14 @@ func (d *dirt) in(from, end int) bool {
 	if d.cr < from {
 		d.cr = d.find('\r', from)
 	}
-	return d.esc < end || d.cr < end
+	if d.esc < end {
+		return true
+	}
+	i := d.cr
+	for i < end && d.raw[i] == '\r' {
+		i++
+	}
+	return d.cr < i && i < end
 }
 
 // classify works out the facts of every line of b where the automaton

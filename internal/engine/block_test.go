@@ -82,6 +82,8 @@ func TestBlocksEdgeCases(t *testing.T) {
 		"long lines":     "$ build\n" + long + "error: x\n" + long + "\nerror: after long\n" + long,
 		"exact max":      strings.Repeat("e", logtext.MaxLineBytes-1) + "\n" + strings.Repeat("f", logtext.MaxLineBytes) + "\nfatal: done\n",
 		"blank and cr":   "\n\r\n   \n\r\r\nerror: x\n",
+		"crlf only":      strings.Repeat("$ make test\r\nok 1 passed\r\n\r\n\r\r\n", 3000) + "error: undefined reference to `foo'\r\nmake: *** [all] Error 2\r",
+		"crlf mixed":     strings.Repeat("\x1b[32mok\x1b[0m 1\r\n+ make\r\nnpm ERR! code E404\r\r\n10%\r100%\r\n", 2000) + "fatal: x\r\n",
 	}
 	for name, log := range logs {
 		sameAsLines(t, name, []byte(log), blockRun{e, 0}, blockRun{small, 0})
