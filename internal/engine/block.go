@@ -140,12 +140,16 @@ func (b *blockResult) text(idx int) []byte {
 	return t
 }
 
-// line returns the block's line idx.
-func (b *blockResult) line(idx int) logtext.Line {
+// line returns the block's line idx. Callers go through a block's lines in
+// increasing order, and *fi follows them through b.fulls.
+func (b *blockResult) line(idx int, fi *int) logtext.Line {
 	t := b.text(idx)
 	l := logtext.Line{N: b.first + idx, Text: t, Match: logtext.StripTimestamp(t), Full: t}
-	if i := sort.Search(len(b.fulls), func(i int) bool { return int(b.fulls[i].idx) >= idx }); i < len(b.fulls) && int(b.fulls[i].idx) == idx {
-		l.Full = b.fulls[i].text
+	for *fi < len(b.fulls) && int(b.fulls[*fi].idx) < idx {
+		*fi++
+	}
+	if *fi < len(b.fulls) && int(b.fulls[*fi].idx) == idx {
+		l.Full = b.fulls[*fi].text
 	}
 	return l
 }
@@ -161,6 +165,9 @@ func (b *blockResult) scoreOf(idx int) (int, uint8) {
 
 // blankFlag returns flagBlank for a line whose Match shows nothing, else 0.
 func blankFlag(match []byte) uint8 {
+	if len(match) > 0 && match[0] > ' ' && match[0] < 0x7f {
+		return 0 // the common case, without TrimSpace's Unicode tables
+	}
 	if len(bytes.TrimSpace(match)) == 0 {
 		return flagBlank
 	}
@@ -332,6 +339,7 @@ func (w *worker) classify(b *blockResult) {
 	evs, specials := w.events, w.specials
 	ac, exact := w.c.ac, w.c.exact
 	line := 0 // the line of the next event
+	fi := 0   // see blockResult.line
 	for len(evs) > 0 || len(specials) > 0 {
 		// The next line to classify: that of the next event, or the next
 		// special line, whichever comes first.
@@ -348,7 +356,7 @@ func (w *worker) classify(b *blockResult) {
 		if special {
 			specials = specials[1:]
 		}
-		l := b.line(idx)
+		l := b.line(idx, &fi)
 		start := b.starts[idx]
 		// Patterns that start inside the line's timestamp are not in
 		// l.Match.
@@ -516,9 +524,10 @@ func (e *Engine) analyzeBlocks(ctx context.Context, r *bufio.Reader, opts Option
 // which are none unless this block holds fewer than ringSize lines.
 func (a *analyzer) applyBlock(b *blockResult) {
 	a.blk = b
+	fi := 0 // see line
 	for i := range b.recs {
 		r := &b.recs[i]
-		a.apply(b.line(int(r.idx)), &r.f)
+		a.apply(b.line(int(r.idx), &fi), &r.f)
 	}
 	a.blk = nil
 	a.n = b.first + b.lines() - 1
