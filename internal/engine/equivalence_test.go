@@ -55,6 +55,10 @@ func TestPrefilter(t *testing.T) {
 		{`^\d+\) (?P<test>(?P<class>[\w\\]+)::(?P<method>test\w*))`, [][]string{{"::test"}, {") "}}},
 		// Literals join across the edges of groups.
 		{`(?P<file>[^\s:]+\.py):(?P<line>\d+):`, [][]string{{".py:"}}},
+		// The rarest factor triggers: ".kt", not "e: ".
+		{`^e: (?P<file>[^\s:]+\.kts?): \(`, [][]string{{".kt"}, {": ("}, {"e: "}}},
+		// A rare factor too short to trigger is still checked.
+		{`\{\}\s+are`, [][]string{{"are"}, {"{}"}}},
 	}
 	for _, tt := range tests {
 		got := Prefilter(tt.expr)

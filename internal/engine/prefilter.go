@@ -57,24 +57,26 @@ func prefilter(re *syntax.Regexp) [][]string {
 		}
 		return quality(fs[i]) > quality(fs[j])
 	})
-	var out [][]string
+	// The first is the trigger, which must be long enough to be worth
+	// finding on every line; the others only need to be worth checking.
+	first := slices.IndexFunc(fs, func(f []string) bool { return quality(f) >= minFactor })
+	if first < 0 {
+		return nil
+	}
+	out := [][]string{fs[first]}
 	for _, f := range fs {
-		least := minFactor
-		if len(out) > 0 {
-			least = minSecondFactor
-		}
-		if quality(f) < least || len(out) == maxFactors {
+		if len(out) == maxFactors {
 			break
 		}
-		if !slices.ContainsFunc(out, func(g []string) bool { return slices.Equal(g, f) }) {
+		if quality(f) >= minSecondFactor && !slices.ContainsFunc(out, func(g []string) bool { return slices.Equal(g, f) }) {
 			out = append(out, f)
 		}
 	}
 	return out
 }
 
-// RequiredLiteral returns the longest single literal (at least 3 bytes)
-// that every match of expr contains, or "".
+// RequiredLiteral returns the rarest single literal of at least 3 bytes
+// (see rarity) that every match of expr contains, or "".
 func RequiredLiteral(expr string) string {
 	for _, f := range Prefilter(expr) {
 		if len(f) == 1 {
