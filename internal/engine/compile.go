@@ -71,6 +71,15 @@ func (r *compiledRegex) mayStart(text []byte) bool {
 	if r.first != nil && (len(text) == 0 || !r.first[text[0]]) {
 		return false
 	}
+	if r.nonBlank != nil {
+		i := 0
+		for i < len(text) && blank[text[i]] {
+			i++
+		}
+		if i == len(text) || !r.nonBlank[text[i]] {
+			return false
+		}
+	}
 	if r.tail != nil {
 		if len(text) < r.tailFrom {
 			return false
@@ -80,13 +89,6 @@ func (r *compiledRegex) mayStart(text []byte) bool {
 				return false
 			}
 		}
-	}
-	if r.nonBlank != nil {
-		i := 0
-		for i < len(text) && blank[text[i]] {
-			i++
-		}
-		return i < len(text) && r.nonBlank[text[i]]
 	}
 	return true
 }
