@@ -170,9 +170,7 @@ func (k *classifier) pattern(p int32, text []byte) {
 		case useNone:
 			f.vetoes = append(f.vetoes, u.pb)
 		case useRegex:
-			if cr := c.regexes[u.idx]; cr.mayStart(text) && k.hasFactors(cr, text) {
-				k.runRegex(u.idx, text)
-			}
+			k.runRegex(u.idx, text)
 		}
 	}
 }
@@ -212,14 +210,15 @@ func containsAny(text []byte, lits [][]byte) bool {
 	return false
 }
 
-// runRegex runs regex r on text once per line and records a hit.
+// runRegex runs regex r on text once per line, if the line may match by
+// its first bytes and factors, and records a hit.
 func (k *classifier) runRegex(r int32, text []byte) {
 	if k.regexStamp[r] == k.tick {
 		return
 	}
 	k.regexStamp[r] = k.tick
 	cr := k.c.regexes[r]
-	if !cr.mayStart(text) {
+	if !cr.mayStart(text) || !k.hasFactors(cr, text) {
 		return
 	}
 	// Most runs find nothing: ask first, without tracking submatches.

@@ -29,7 +29,8 @@ func referenceMatch(patterns []string, line []byte) []int32 {
 func newReferenceEngine(pbs []*catalog.Playbook) *Engine {
 	c := compile(pbs)
 	c.unguarded = c.unguarded[:0]
-	for r := range c.regexes {
+	for r, cr := range c.regexes {
+		cr.more = nil // no factor to check either
 		c.unguarded = append(c.unguarded, int32(r))
 	}
 	for p, us := range c.uses {
