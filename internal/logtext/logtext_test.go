@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -237,4 +239,81 @@ func TestMarkersFitABitSet(t *testing.T) {
 	if len(Markers) > 64 {
 		t.Fatalf("%d markers: EventsOf takes at most 64", len(Markers))
 	}
+}
+
+// segmentEventsReference is segmentEvents with every rule's expression run
+// as written, and the unmarked events found by expressions too.
+func segmentEventsReference(dst []Event, seg []byte) []Event {
+	if len(seg) == 0 {
+		return dst
+	}
+	for _, r := range rules {
+		if !bytes.Contains(seg, []byte(r.prefix)) {
+			continue
+		}
+		m := regexp.MustCompile(r.expr).FindSubmatch(seg)
+		if m == nil {
+			continue
+		}
+		if r.make == nil {
+			return dst
+		}
+		return append(dst, r.make(m))
+	}
+	switch seg[0] {
+	case '$':
+		if m := regexp.MustCompile(`^\$ (.+)$`).FindSubmatch(seg); m != nil {
+			return append(dst, Event{Kind: StepStart, Name: string(m[1]), Strong: true})
+		}
+	case '-', '+', '~':
+		if m := regexp.MustCompile(`^(?:---|\+\+\+|~~~) (.+)$`).FindSubmatch(seg); m != nil && !notBuildkite().Match(seg) {
+			return append(dst, Event{Kind: StepStart, Name: string(m[1]), Strong: true})
+		}
+		if m := regexp.MustCompile(`^\+{1,3} (\S.*)$`).FindSubmatch(seg); m != nil {
+			return append(dst, Event{Kind: StepStart, Name: string(m[1])})
+		}
+	}
+	return dst
+}
+
+var eventSeeds = []string{
+	"travis_time:start:0a1b", "travis_fold:start:install", "travis_fold:start:", "make: *** [all] Error 2",
+	"gmake[1]: *** [x] Error 1", "cmake: *** no", "xmake: *** Error 1", "*** Error 1", "##[group]", "##[group]Run x",
+	"##[error]The operation was canceled.", "##[error]x exited with code '3'", "🚨 Error: The command exited with status 2",
+	"Error: The command exited with status 1", "$ ", "$  x", "$x", "$ make \xff", "+ x", "++ x", "+++ x", "++++ x", "+  x", "+ \t",
+	"+\xc3\xa9", "+ \xc3\xa9", "--- x", "---  ", "--- ", "---x", "--- FAIL: T", "+++ b/x", "+++ Actual", "~~~ Deploy", "~~ x",
+	"The command \"make\" exited with 2.", "Done. Your build exited with 0.", "Finished: SUCCESS ", "Job succeeded",
+}
+
+// The rules' leads and the unmarked events written by hand decide as the
+// expressions do.
+func TestSegmentEventsReference(t *testing.T) {
+	for _, seed := range eventSeeds {
+		got := segmentEvents(nil, []byte(seed), AllMarkers)
+		if want := segmentEventsReference(nil, []byte(seed)); !slices.Equal(got, want) {
+			t.Errorf("segmentEvents(%q) = %+v, want %+v", seed, got, want)
+		}
+	}
+	if l, lit := leads(`^g?make(?:\[\d+\])?: \*\*\* `); !slices.Equal(l, []string{"make", "gmake"}) || lit {
+		t.Errorf("leads of make's rule = %q, %v", l, lit)
+	}
+	if l, lit := leads(`^travis_time:start:`); !slices.Equal(l, []string{"travis_time:start:"}) || !lit {
+		t.Errorf("leads of a literal = %q, %v", l, lit)
+	}
+	if l, _ := leads(`Process completed`); l != nil {
+		t.Errorf("leads of an unanchored expression = %q", l)
+	}
+}
+
+func FuzzSegmentEvents(f *testing.F) {
+	for _, seed := range eventSeeds {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, seg []byte) {
+		seg = bytes.ReplaceAll(seg, []byte("\n"), nil) // one line
+		got := segmentEvents(nil, seg, AllMarkers)
+		if want := segmentEventsReference(nil, seg); !slices.Equal(got, want) {
+			t.Fatalf("segmentEvents(%q) = %+v, want %+v", seg, got, want)
+		}
+	})
 }

@@ -3,6 +3,8 @@ package logtext
 import (
 	"bytes"
 	"regexp"
+	"regexp/syntax"
+	"slices"
 	"strconv"
 	"sync"
 )
@@ -161,19 +163,30 @@ var rules = []rule{
 	}},
 }
 
+// A compiledRule is a rule's expression, compiled, with the literals a
+// segment must start with for an expression anchored at the start to match
+// it: most lines holding a rule's marker do not start like its lines
+// ("***" is common, "make: ***" less so), and checking that costs far less
+// than running the expression.
+type compiledRule struct {
+	re    *regexp.Regexp
+	leads []string // nil when the expression does not start with literals
+	// literal is set when the expression is ^ and a lead, nothing more:
+	// starting with a lead is then the whole match.
+	literal bool
+}
+
 // The expressions are compiled the first time a line may state an event,
 // not when the program starts: most commands never need them.
 var (
-	compiledRules = sync.OnceValue(func() []*regexp.Regexp {
-		res := make([]*regexp.Regexp, len(rules))
+	compiledRules = sync.OnceValue(func() []compiledRule {
+		res := make([]compiledRule, len(rules))
 		for i, r := range rules {
-			res[i] = regexp.MustCompile(r.expr)
+			res[i].re = regexp.MustCompile(r.expr)
+			res[i].leads, res[i].literal = leads(r.expr)
 		}
 		return res
 	})
-	buildkiteHeader = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:---|\+\+\+|~~~) (.+)$`) })
-	travisCommand   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\$ (.+)$`) })
-	shellTrace      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\+{1,3} (\S.*)$`) })
 	// Lines that look like Buildkite headers but are diffs or test output:
 	// unified diff headers, go test's "--- FAIL", and the "--- Expected" /
 	// "+++ Actual" header of the diff that PHPUnit and other assertion
@@ -182,6 +195,46 @@ var (
 		return regexp.MustCompile(`^(?:--- \S+\.orig\s*$|--- (?:a/|/|FAIL|PASS|SKIP|BENCH)|\+\+\+ (?:b/|/)|--- \S+\s+\d{4}-)|^\+\+\+ [^:]*$|^(?i:--- expected|\+\+\+ actual)\b`)
 	})
 )
+
+// leads returns the literals a text must start with for expr to match it,
+// when expr is anchored at the start and goes on with literals (an optional
+// one doubles them: `^g?make` gives "make" and "gmake"), or nil. literal
+// reports whether expr is nothing more.
+func leads(expr string) (leads []string, literal bool) {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil || re.Op != syntax.OpConcat || re.Sub[0].Op != syntax.OpBeginText {
+		return nil, false
+	}
+	leads = []string{""}
+	for _, sub := range re.Sub[1:] {
+		switch {
+		case sub.Op == syntax.OpLiteral && sub.Flags&syntax.FoldCase == 0:
+			for i := range leads {
+				leads[i] += string(sub.Rune)
+			}
+		case sub.Op == syntax.OpQuest && sub.Sub[0].Op == syntax.OpLiteral && sub.Sub[0].Flags&syntax.FoldCase == 0 && len(leads) < 4:
+			for _, l := range slices.Clone(leads) {
+				leads = append(leads, l+string(sub.Sub[0].Rune))
+			}
+		default:
+			if leads[0] == "" && len(leads) == 1 {
+				return nil, false
+			}
+			return leads, false
+		}
+	}
+	return leads, true
+}
+
+// startsWithAny reports whether b starts with one of leads.
+func startsWithAny(b []byte, leads []string) bool {
+	for _, l := range leads {
+		if len(b) >= len(l) && string(b[:len(l)]) == l {
+			return true
+		}
+	}
+	return false
+}
 
 // Markers are literals at least one of which every line with a structural
 // event contains, apart from lines that start with '$', '+', '-' or '~':
@@ -258,27 +311,49 @@ func segmentEvents(dst []Event, seg []byte, markers uint64) []Event {
 		if markers&(1<<i) == 0 || !bytes.Contains(seg, []byte(r.prefix)) {
 			continue
 		}
-		m := compiledRules()[i].FindSubmatch(seg)
-		if m == nil {
+		cr := &compiledRules()[i]
+		var m [][]byte
+		switch {
+		case cr.leads != nil && !startsWithAny(seg, cr.leads):
 			continue
+		case cr.literal:
+			m = [][]byte{seg} // no groups to capture
+		default:
+			if m = cr.re.FindSubmatch(seg); m == nil {
+				continue
+			}
 		}
 		if r.make == nil {
 			return dst
 		}
 		return append(dst, r.make(m))
 	}
+	// The unmarked events, matched by hand: these lines are common (diffs,
+	// lists, shell traces), and an expression costs a microsecond a line.
 	switch seg[0] {
 	case '$':
-		if m := travisCommand().FindSubmatch(seg); m != nil {
-			return append(dst, Event{Kind: StepStart, Name: string(m[1]), Strong: true})
+		// ^\$ (.+)$, a Travis CI command
+		if len(seg) > 2 && seg[1] == ' ' {
+			return append(dst, Event{Kind: StepStart, Name: string(seg[2:]), Strong: true})
 		}
 	case '-', '+', '~':
-		if m := buildkiteHeader().FindSubmatch(seg); m != nil && !notBuildkite().Match(seg) {
-			return append(dst, Event{Kind: StepStart, Name: string(m[1]), Strong: true})
+		// ^(?:---|\+\+\+|~~~) (.+)$, a Buildkite header
+		if len(seg) > 4 && seg[1] == seg[0] && seg[2] == seg[0] && seg[3] == ' ' && !notBuildkite().Match(seg) {
+			return append(dst, Event{Kind: StepStart, Name: string(seg[4:]), Strong: true})
 		}
-		if m := shellTrace().FindSubmatch(seg); m != nil {
-			return append(dst, Event{Kind: StepStart, Name: string(m[1])})
+		// ^\+{1,3} (\S.*)$, a shell trace
+		n := 0
+		for n < len(seg) && seg[n] == '+' {
+			n++
+		}
+		if 1 <= n && n <= 3 && n+1 < len(seg) && seg[n] == ' ' && !isBlank(seg[n+1]) {
+			return append(dst, Event{Kind: StepStart, Name: string(seg[n+1:])})
 		}
 	}
 	return dst
+}
+
+// isBlank reports whether c is one of the bytes RE2's \s matches.
+func isBlank(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
 }
