@@ -60,9 +60,13 @@ type compiledRegex struct {
 	// quickSrc, when set, is an expression every line the regex matches
 	// matches too, which Go's regexp searches faster (see quickFilter).
 	quickSrc string
-	once     sync.Once
-	re       *regexp.Regexp
-	quick    *regexp.Regexp
+	// plain is set to run the regex as written, without its head and quick
+	// filter (the reference engine does).
+	plain bool
+	once  sync.Once
+	re    *regexp.Regexp
+	head  *head
+	quick *regexp.Regexp
 }
 
 // mayStart reports whether the regex may match text, judging by how it
@@ -120,10 +124,13 @@ func (r *compiledRegex) regexp() *regexp.Regexp {
 	return r.re
 }
 
-// matches reports whether the regex matches text, asking the quick filter
-// first. Callers check mayStart and the factors before.
+// matches reports whether the regex matches text, asking its head and
+// quick filter first. Callers check mayStart and the factors before.
 func (r *compiledRegex) matches(text []byte) bool {
 	r.compile()
+	if r.head != nil && !r.head.match(text) {
+		return false
+	}
 	if r.quick != nil && !r.quick.Match(text) {
 		return false
 	}
@@ -135,6 +142,10 @@ func (r *compiledRegex) compile() {
 		// Validated when the playbook was parsed; a pattern that does not
 		// compile never matches.
 		r.re, _ = regexp.Compile(r.src)
+		if r.plain {
+			return
+		}
+		r.head = headOf(r.src)
 		if r.quickSrc != "" {
 			r.quick, _ = regexp.Compile(r.quickSrc)
 		}

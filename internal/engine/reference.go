@@ -24,13 +24,14 @@ func referenceMatch(patterns []string, line []byte) []int32 {
 }
 
 // newReferenceEngine returns an engine that runs every playbook regex on
-// every line, with no literal prefilter. Its reports must equal those of
+// every line, as written: with no literal prefilter, head or quick filter. Its reports must equal those of
 // the engine New returns; tests check that they do.
 func newReferenceEngine(pbs []*catalog.Playbook) *Engine {
 	c := compile(pbs)
 	c.unguarded = c.unguarded[:0]
 	for r, cr := range c.regexes {
 		cr.more = nil // no factor to check either
+		cr.plain = true
 		c.unguarded = append(c.unguarded, int32(r))
 	}
 	for p, us := range c.uses {
