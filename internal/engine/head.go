@@ -47,15 +47,19 @@ func (s *byteSet) hasHigh() bool { return s[2]|s[3] != 0 }
 
 // match reports whether text may match the head's regex.
 func (h *head) match(text []byte) bool {
+	// Steps after each occurrence of a literal can read to the end of the
+	// line: past a budget linear in its length, give up and say it may
+	// match, as Go's regexp takes linear time whatever the line.
+	budget := 4*len(text) + 64
 	if h.lit == nil {
-		return matchSteps(text, 0, h.steps)
+		return matchSteps(text, 0, h.steps, &budget)
 	}
 	for i := 0; i < len(text); {
 		j := bytes.Index(text[i:], h.lit)
 		if j < 0 {
 			return false
 		}
-		if matchSteps(text, i+j+len(h.lit), h.steps) {
+		if matchSteps(text, i+j+len(h.lit), h.steps, &budget) {
 			return true
 		}
 		i += j + 1
@@ -63,7 +67,7 @@ func (h *head) match(text []byte) bool {
 	return false
 }
 
-func matchSteps(text []byte, i int, steps []headStep) bool {
+func matchSteps(text []byte, i int, steps []headStep, budget *int) bool {
 	for k := range steps {
 		st := &steps[k]
 		switch {
@@ -72,7 +76,7 @@ func matchSteps(text []byte, i int, steps []headStep) bool {
 				return false
 			}
 		case st.opt != nil:
-			if bytes.HasPrefix(text[i:], st.opt) && matchSteps(text, i+len(st.opt), steps[k+1:]) {
+			if bytes.HasPrefix(text[i:], st.opt) && matchSteps(text, i+len(st.opt), steps[k+1:], budget) {
 				return true
 			}
 		default:
@@ -83,6 +87,9 @@ func matchSteps(text []byte, i int, steps []headStep) bool {
 			}
 			if n < st.min {
 				return false
+			}
+			if *budget -= n + 1; *budget < 0 {
+				return true
 			}
 		}
 	}
@@ -116,13 +123,25 @@ func headOf(expr string) *head {
 	return best
 }
 
+// maxHeadOpts bounds the optional literals of a head.
+const maxHeadOpts = 3
+
 // headSteps returns the steps of the leading simple elements of elems,
 // ending after a class repeated a varying number of times that could take
 // the first byte of what follows it.
 func headSteps(elems []*syntax.Regexp) []headStep {
 	var steps []headStep
+	opts := 0
 	for _, e := range elems {
 		s, ok := stepsOf(e)
+		if len(s) == 1 && s[0].opt != nil {
+			// Each optional literal doubles the ways to try: a custom
+			// playbook's regex must not make a head take exponential time,
+			// where Go's regexp takes linear time.
+			if opts++; opts > maxHeadOpts {
+				break
+			}
+		}
 		steps = append(steps, s...)
 		if !ok {
 			break

@@ -35,6 +35,8 @@ func TestHead(t *testing.T) {
 		{`^✗ (?P<test>\S+)$`, "", 6, []string{"✗ a", "✗ é"}, []string{"✗ ", "✗ a b", "x a"}},
 		{`a|b`, "-", 0, nil, nil},
 		{`(?P<x>\w+) \(\d+\)`, " (", 2, []string{"a (12)"}, []string{"a (x)", "a ()"}},
+		// Optional literals double the ways to try: a head stops at the fourth.
+		{`^(?:ab)?(?:ab)?(?:ab)?(?:ab)?(?:ab)?x`, "", 3, []string{"x", "ababababx", "y"}, nil},
 	}
 	for _, tt := range tests {
 		h := headOf(tt.expr)
@@ -65,6 +67,19 @@ func TestHead(t *testing.T) {
 				t.Errorf("%s: %q matches: a bad test", tt.expr, l)
 			}
 		}
+	}
+}
+
+// A head reads a line in time linear in its length, as Go's regexp does,
+// however often its literal occurs: past a budget it lets the line through.
+func TestHeadTakesLinearTime(t *testing.T) {
+	h := headOf(`ab[ab]*c`)
+	line := []byte(strings.Repeat("ab", 200000))
+	if !h.match(line) {
+		t.Error("a head that ran out of budget refuses a line")
+	}
+	if h.match([]byte("ab ab")) {
+		t.Error("a head passes a line its regex cannot match")
 	}
 }
 
