@@ -277,7 +277,8 @@ func segmentEventsReference(dst []Event, seg []byte) []Event {
 }
 
 var eventSeeds = []string{
-	"travis_time:start:0a1b", "travis_fold:start:install", "travis_fold:start:", "make: *** [all] Error 2",
+	"travis_time:start:0a1b", "travis_fold:start:install", "travis_fold:start:", "travis_fold:start: x", "travis_fold:start:a\tb",
+	"travis_fold:start:\xff\xfe x", "travis_fold:start:é\r", "make: *** [all] Error 2",
 	"gmake[1]: *** [x] Error 1", "cmake: *** no", "xmake: *** Error 1", "*** Error 1", "##[group]", "##[group]Run x",
 	"##[error]The operation was canceled.", "##[error]x exited with code '3'", "🚨 Error: The command exited with status 2",
 	"Error: The command exited with status 1", "$ ", "$  x", "$x", "$ make \xff", "+ x", "++ x", "+++ x", "++++ x", "+  x", "+ \t",
@@ -294,11 +295,20 @@ func TestSegmentEventsReference(t *testing.T) {
 			t.Errorf("segmentEvents(%q) = %+v, want %+v", seed, got, want)
 		}
 	}
-	if l, lit := leads(`^g?make(?:\[\d+\])?: \*\*\* `); !slices.Equal(l, []string{"make", "gmake"}) || lit {
-		t.Errorf("leads of make's rule = %q, %v", l, lit)
-	}
-	if l, lit := leads(`^travis_time:start:`); !slices.Equal(l, []string{"travis_time:start:"}) || !lit {
-		t.Errorf("leads of a literal = %q, %v", l, lit)
+	for _, tt := range []struct {
+		expr  string
+		leads []string
+		rest  rest
+	}{
+		{`^g?make(?:\[\d+\])?: \*\*\* `, []string{"make", "gmake"}, restExpr},
+		{`^travis_time:start:`, []string{"travis_time:start:"}, restNone},
+		{`^travis_fold:start:(\S+)`, []string{"travis_fold:start:"}, restToken},
+		{`^travis_fold:start:(\S+)x`, []string{"travis_fold:start:"}, restExpr},
+		{`^g?o(\S+)`, []string{"o", "go"}, restExpr},
+	} {
+		if l, rest := leads(tt.expr); !slices.Equal(l, tt.leads) || rest != tt.rest {
+			t.Errorf("leads(%s) = %q, %d; want %q, %d", tt.expr, l, rest, tt.leads, tt.rest)
+		}
 	}
 	if l, _ := leads(`Process completed`); l != nil {
 		t.Errorf("leads of an unanchored expression = %q", l)

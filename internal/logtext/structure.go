@@ -171,10 +171,17 @@ var rules = []rule{
 type compiledRule struct {
 	re    *regexp.Regexp
 	leads []string // nil when the expression does not start with literals
-	// literal is set when the expression is ^ and a lead, nothing more:
-	// starting with a lead is then the whole match.
-	literal bool
+	rest  rest     // what the expression holds after its leads
 }
+
+// rest is what an expression holds after its leads.
+type rest uint8
+
+const (
+	restExpr  rest = iota // more: the expression must run
+	restNone              // nothing: starting with a lead is the whole match
+	restToken             // (\S+), and there is one lead: the run of non-blank bytes after it
+)
 
 // The expressions are compiled the first time a line may state an event,
 // not when the program starts: most commands never need them.
@@ -183,7 +190,7 @@ var (
 		res := make([]compiledRule, len(rules))
 		for i, r := range rules {
 			res[i].re = regexp.MustCompile(r.expr)
-			res[i].leads, res[i].literal = leads(r.expr)
+			res[i].leads, res[i].rest = leads(r.expr)
 		}
 		return res
 	})
@@ -194,19 +201,23 @@ var (
 	notBuildkite = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`^(?:--- \S+\.orig\s*$|--- (?:a/|/|FAIL|PASS|SKIP|BENCH)|\+\+\+ (?:b/|/)|--- \S+\s+\d{4}-)|^\+\+\+ [^:]*$|^(?i:--- expected|\+\+\+ actual)\b`)
 	})
+	token = sync.OnceValue(func() *syntax.Regexp {
+		re, _ := syntax.Parse(`(\S+)`, syntax.Perl)
+		return re
+	})
 )
 
 // leads returns the literals a text must start with for expr to match it,
 // when expr is anchored at the start and goes on with literals (an optional
-// one doubles them: `^g?make` gives "make" and "gmake"), or nil. literal
-// reports whether expr is nothing more.
-func leads(expr string) (leads []string, literal bool) {
+// one doubles them: `^g?make` gives "make" and "gmake"), or nil; and what
+// expr holds after them.
+func leads(expr string) ([]string, rest) {
 	re, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil || re.Op != syntax.OpConcat || re.Sub[0].Op != syntax.OpBeginText {
-		return nil, false
+		return nil, restExpr
 	}
-	leads = []string{""}
-	for _, sub := range re.Sub[1:] {
+	leads := []string{""}
+	for i, sub := range re.Sub[1:] {
 		switch {
 		case sub.Op == syntax.OpLiteral && sub.Flags&syntax.FoldCase == 0:
 			for i := range leads {
@@ -218,12 +229,26 @@ func leads(expr string) (leads []string, literal bool) {
 			}
 		default:
 			if leads[0] == "" && len(leads) == 1 {
-				return nil, false
+				return nil, restExpr
 			}
-			return leads, false
+			if len(leads) == 1 && i == len(re.Sub)-2 && sub.Equal(token()) {
+				return leads, restToken
+			}
+			return leads, restExpr
 		}
 	}
-	return leads, true
+	return leads, restNone
+}
+
+// nonBlanks returns the length of the run of bytes b starts with that RE2's
+// \S matches: any but the blanks of \s, the bytes of other characters
+// included.
+func nonBlanks(b []byte) int {
+	n := 0
+	for n < len(b) && !isBlank(b[n]) {
+		n++
+	}
+	return n
 }
 
 // startsWithAny reports whether b starts with one of leads.
@@ -316,8 +341,15 @@ func segmentEvents(dst []Event, seg []byte, markers uint64) []Event {
 		switch {
 		case cr.leads != nil && !startsWithAny(seg, cr.leads):
 			continue
-		case cr.literal:
+		case cr.rest == restNone:
 			m = [][]byte{seg} // no groups to capture
+		case cr.rest == restToken:
+			at := len(cr.leads[0])
+			n := nonBlanks(seg[at:])
+			if n == 0 {
+				continue
+			}
+			m = [][]byte{seg[:at+n], seg[at : at+n]}
 		default:
 			if m = cr.re.FindSubmatch(seg); m == nil {
 				continue
