@@ -42,7 +42,15 @@ type acMatcher struct {
 
 	denseOnce sync.Once
 	delta     []uint32 // state*nclass + class -> next state*nclass | acceptBit
+	// tab holds delta after classWords words holding class, byte by byte:
+	// scan8 finds both from one register.
+	tab    []uint32
+	recip  uint64 // see stateOf
+	maxLen int    // the longest pattern's length
 }
+
+// classWords is how many words of acMatcher.tab hold the byte classes.
+const classWords = 256 / 4
 
 type acEdge struct {
 	class uint8
@@ -88,6 +96,7 @@ func newACMatcher(patterns []string) *acMatcher {
 		m.class[c] = m.class[c+'a'-'A']
 	}
 	m.nclass = n
+	m.recip = 1<<40/uint64(n) + 1
 
 	// Build the trie from the patterns in sorted order: each shares with
 	// the one before it the states of their common prefix, and adds the
@@ -96,6 +105,7 @@ func newACMatcher(patterns []string) *acMatcher {
 	ids := make([]int32, 0, len(patterns))
 	for id, p := range patterns {
 		m.patterns = append(m.patterns, lowerBytes(p))
+		m.maxLen = max(m.maxLen, len(p))
 		if p != "" {
 			ids = append(ids, int32(id))
 		}
@@ -229,7 +239,11 @@ func (m *acMatcher) dense() []uint32 {
 	m.denseOnce.Do(func() {
 		n := m.nclass
 		states := m.states()
-		delta := make([]uint32, states*n)
+		m.tab = make([]uint32, classWords+states*n)
+		for c, cl := range m.class {
+			m.tab[c/4] |= uint32(cl) << (8 * (c % 4))
+		}
+		delta := m.tab[classWords:]
 		mark := func(t int32) uint32 {
 			v := uint32(t) * uint32(n)
 			if m.outStart[t+1] > m.outStart[t] {

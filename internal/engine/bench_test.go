@@ -80,6 +80,21 @@ func BenchmarkAutomaton(b *testing.B) {
 			events = c.ac.scanDense(events[:0], &parts, data, '\n')
 		}
 	})
+	b.Run("lanes", func(b *testing.B) {
+		var sc laneScratch
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			for at := 0; at < len(data); {
+				end := min(at+blockSize, len(data))
+				if j := bytes.LastIndexByte(data[at:end], '\n'); j >= 0 && end < len(data) {
+					end = at + j + 1
+				}
+				events = c.ac.scanLanes(events[:0], data[at:end:min(end+laneSlack, len(data))], '\n', &sc, &parts)
+				at = end
+			}
+		}
+	})
 	b.Run("trie", func(b *testing.B) {
 		b.SetBytes(int64(len(data)))
 		b.ReportAllocs()

@@ -49,13 +49,17 @@ type blockReader struct {
 func (br *blockReader) next(buf []byte) ([]byte, error) {
 	buf = append(buf[:0], br.carry...)
 	br.carry = br.carry[:0]
+	// Past what is read, a block keeps room for the line ending an
+	// unterminated last line may need, and for the lanes to read past its
+	// end (see scanLanes).
+	const spare = 1 + laneSlack
 	for !br.eof && len(buf) < br.size {
-		if len(buf) == cap(buf) {
+		if len(buf)+spare >= cap(buf) {
 			// Grow as the log turns out longer: most logs are far smaller
 			// than a block.
-			buf = slices.Grow(buf, min(max(2*cap(buf), 16<<10), br.size+1)-len(buf))
+			buf = slices.Grow(buf, min(max(2*cap(buf), 16<<10), br.size)+spare-len(buf))
 		}
-		n, err := br.r.Read(buf[len(buf):min(cap(buf), br.size)])
+		n, err := br.r.Read(buf[len(buf):min(cap(buf)-spare, br.size)])
 		if br.skipping {
 			read := buf[len(buf) : len(buf)+n]
 			if i := bytes.IndexByte(read, '\n'); i >= 0 {
@@ -190,6 +194,7 @@ type worker struct {
 	lb       logtext.LineBuilder
 	events   []acEvent
 	parts    scanParts
+	lanes    laneScratch
 	specials []int32
 	pats     []int32
 }
@@ -202,7 +207,7 @@ func newWorker(c *compiled, dense bool) *worker {
 func (w *worker) prepare(b *blockResult) {
 	w.clean(b)
 	if w.dense {
-		w.events = w.c.ac.scanDense(w.events[:0], &w.parts, b.clean, '\n')
+		w.events = w.c.ac.scanLanes(w.events[:0], b.clean, '\n', &w.lanes, &w.parts)
 	} else {
 		w.events = w.c.ac.scan(w.events[:0], b.clean)
 	}
@@ -281,6 +286,7 @@ func (w *worker) clean(b *blockResult) {
 	}
 	if copied {
 		clean = append(clean, raw[run:]...)
+		clean = slices.Grow(clean, laneSlack) // see scanLanes
 		b.cleanBuf = clean
 		b.clean = clean
 	} else {
