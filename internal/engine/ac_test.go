@@ -141,7 +141,8 @@ func TestRequiredLiteral(t *testing.T) {
 		{`\d+ failed`, " failed"},
 		{`^\s+at .*`, "at "},
 		{`^\s+.*`, ""},
-		{`(foo|bar)baz`, "baz"},
+		{`(foo|bar)\d baz`, " baz"},
+		{`(foo|bar)baz`, ""}, // foobaz or barbaz: no single literal
 		{`(abcd)+x`, "abcd"},
 		{`x?yz`, ""},
 	}

@@ -23,6 +23,7 @@ const (
 	useKeyword                        // an error-heuristic keyword (idx into keywords)
 	useMarker                         // a literal that CI structure lines contain
 	useBoilerplate                    // a literal every boilerplate line contains
+	useLineStart                      // a newline and how the next line starts (see lineStarts)
 )
 
 type use struct {
@@ -255,6 +256,12 @@ func compile(pbs []*catalog.Playbook) *compiled {
 			add(lit, use{kind: useBoilerplate, pb: -1, idx: int32(i)})
 		}
 	}
+	for _, s := range lineStarts {
+		// Not by add: no line holds a newline, and patterns that do are
+		// found only when reading by blocks.
+		c.literals = append(c.literals, s)
+		c.uses = append(c.uses, []use{{kind: useLineStart, pb: -1}})
+	}
 	c.exact = exactSpellings(c)
 	c.ac = newACMatcher(c.literals)
 	c.segments = newSegmentFinder()
@@ -367,6 +374,12 @@ func prefilterOf(expr string) regexPrefilter {
 	pre.tailFrom, pre.tail = tailBytes(re)
 	return pre
 }
+
+// lineStarts are the patterns that find, in a block, the lines that may
+// state a step's start without holding a marker: those whose Match starts
+// with '$', '+', '-' or '~' (logtext.MayHaveEvents), and those starting
+// with a digit, which may begin a timestamp.
+var lineStarts = []string{"\n$", "\n+", "\n-", "\n~", "\n0", "\n1", "\n2", "\n3", "\n4", "\n5", "\n6", "\n7", "\n8", "\n9"}
 
 // trimSignal removes only line endings from a signal as written in YAML: a
 // signal may itself start with spaces.

@@ -49,7 +49,11 @@ func TestPrefilter(t *testing.T) {
 		expr string
 		want [][]string
 	}{
-		{`^(?P<kind>FAIL|ERROR): (?P<test>test\w*) \(`, [][]string{{": test"}, {"ERROR", "FAIL"}, {" ("}}},
+		{`^(?P<kind>FAIL|ERROR): (?P<test>test\w*) \(`, [][]string{{"ERROR: test", "FAIL: test"}, {" ("}}},
+		// Alternations and small classes join the literals around them.
+		{`SC(?P<num>\d{4}) \((?:error|warning|info|style)\): `, [][]string{{" (error): ", " (info): ", " (style): ", " (warning): "}, {"SC"}}},
+		{`Could not (?:find|resolve) (?P<dep>\S+)`, [][]string{{"Could not find ", "Could not resolve "}}},
+		{`exit code [45]\d`, [][]string{{"exit code 4", "exit code 5"}}},
 		{`\[(?P<status>[45]\d\d|ERROR)\] (?P<url>https?://\S+) \| `, [][]string{{"] http"}, {"://"}, {" | "}}},
 		{`^\s+.*`, nil},
 		{`^\d+\) (?P<test>(?P<class>[\w\\]+)::(?P<method>test\w*))`, [][]string{{"::test"}, {") "}}},

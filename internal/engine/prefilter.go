@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // minFactor is the shortest literal worth using as a regex's first
@@ -160,22 +161,31 @@ func factors(re *syntax.Regexp) [][]string {
 			return [][]string{{s}}
 		}
 	case syntax.OpConcat:
+		// Runs of elements that match few strings join into the strings
+		// of the run: " (" (error|info) "): " gives " (error): " and
+		// " (info): ", far rarer than "error" and "info".
 		var out [][]string
-		run := ""
+		run := []string{""}
+		flush := func() {
+			if quality(run) > 0 {
+				slices.Sort(run)
+				out = append(out, slices.Compact(run))
+			}
+			run = []string{""}
+		}
 		for _, sub := range inlineCaptures(nil, re.Sub) {
-			if s, ok := literal(sub); ok {
-				run += s
+			if set, ok := exactSet(sub); ok && len(run)*len(set) <= maxJoined {
+				run = joinSets(run, set)
 				continue
 			}
-			if run != "" {
-				out = append(out, []string{run})
-				run = ""
+			flush()
+			if set, ok := exactSet(sub); ok && len(set) <= maxJoined {
+				run = set
+				continue
 			}
 			out = append(out, factors(sub)...)
 		}
-		if run != "" {
-			out = append(out, []string{run})
-		}
+		flush()
 		return out
 	case syntax.OpCapture, syntax.OpPlus:
 		return factors(re.Sub[0])
@@ -204,6 +214,69 @@ func factors(re *syntax.Regexp) [][]string {
 		return [][]string{slices.Compact(set)}
 	}
 	return nil
+}
+
+// maxJoined bounds how many strings a run of joined elements may stand for.
+const maxJoined = 16
+
+// exactSet returns the strings re matches when they are few and all
+// usable by the automaton (see literal): a literal, a small class, an
+// alternation or sequence of those.
+func exactSet(re *syntax.Regexp) ([]string, bool) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if s, ok := literal(re); ok {
+			return []string{s}, true
+		}
+	case syntax.OpCapture:
+		return exactSet(re.Sub[0])
+	case syntax.OpCharClass:
+		var set []string
+		for i := 0; i < len(re.Rune); i += 2 {
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				if r >= utf8.RuneSelf || len(set) == maxClass {
+					return nil, false
+				}
+				set = append(set, string(r))
+			}
+		}
+		return set, len(set) > 0
+	case syntax.OpAlternate:
+		var set []string
+		for _, sub := range re.Sub {
+			s, ok := exactSet(sub)
+			if !ok || len(set)+len(s) > maxJoined {
+				return nil, false
+			}
+			set = append(set, s...)
+		}
+		return set, true
+	case syntax.OpConcat:
+		set := []string{""}
+		for _, sub := range re.Sub {
+			s, ok := exactSet(sub)
+			if !ok || len(set)*len(s) > maxJoined {
+				return nil, false
+			}
+			set = joinSets(set, s)
+		}
+		return set, true
+	}
+	return nil, false
+}
+
+// maxClass bounds the bytes of a class exactSet spells out.
+const maxClass = 4
+
+// joinSets returns every string of a followed by every string of b.
+func joinSets(a, b []string) []string {
+	out := make([]string, 0, len(a)*len(b))
+	for _, x := range a {
+		for _, y := range b {
+			out = append(out, x+y)
+		}
+	}
+	return out
 }
 
 // inlineCaptures appends subs to dst with every capture of a sequence

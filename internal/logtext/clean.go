@@ -27,12 +27,16 @@ func Clean(dst, raw []byte) []byte {
 }
 
 // StripANSI appends b to dst without ANSI escape sequences: CSI (ESC [ ...
-// final byte), OSC (ESC ] ... BEL or ESC \), and two-byte escapes.
+// final byte), OSC (ESC ] ... BEL or ESC \), and two-byte escapes. An
+// escape ends at a newline at the latest, which is kept, so b may be a run
+// of lines: each is stripped as if on its own.
 //
 // Colored output has an escape every twenty bytes or so, too often for a
 // search per escape to pay: text is copied eight bytes at a time, each word
 // tested for an escape byte at once, and an escape found ends the copy at
-// its offset. An escape-free b is appended whole.
+// its offset. Past a few words without one, the text is likely plain for a
+// while, and the next escape is searched for instead. An escape-free b is
+// appended whole.
 func StripANSI(dst, b []byte) []byte {
 	i := bytes.IndexByte(b, 0x1b)
 	if i < 0 {
@@ -43,12 +47,23 @@ func StripANSI(dst, b []byte) []byte {
 	n += copy(dst[n:], b[:i])
 	// n <= i+len(dst) from here on: writing eight bytes at n while
 	// i+8 <= len(b) stays inside dst.
+	plain := 0 // words in a row without an escape
 	for i < len(b) {
 		if b[i] != 0x1b {
 			if i+8 > len(b) {
 				dst[n] = b[i]
 				n++
 				i++
+				continue
+			}
+			if plain == plainWords {
+				plain = 0
+				k := bytes.IndexByte(b[i:], 0x1b)
+				if k < 0 {
+					k = len(b) - i
+				}
+				n += copy(dst[n:], b[i:i+k])
+				i += k
 				continue
 			}
 			w := binary.LittleEndian.Uint64(b[i:])
@@ -64,24 +79,43 @@ func StripANSI(dst, b []byte) []byte {
 			}
 			i += 8
 			n += 8
+			plain++
 			continue
 		}
+		plain = 0
 		i++ // ESC
 		if i == len(b) {
 			break
 		}
 		switch b[i] {
+		case '\n':
 		case '[':
 			i++
-			for i < len(b) && (b[i] < 0x40 || b[i] > 0x7e) {
+			if i+8 <= len(b) {
+				// Most often the final byte is among the next eight, all
+				// ASCII: find it in one go. A final byte is in
+				// 0x40-0x7e; parameters and intermediates are below.
+				w := binary.LittleEndian.Uint64(b[i:])
+				ascii := w&(0x80*lowBytes) == 0
+				final := w & (0x40 * lowBytes)
+				x := w ^ (0x7f * lowBytes) // 0x7f, DEL, is no final byte
+				del := (x - lowBytes) &^ x & (0x80 * lowBytes)
+				y := w ^ ('\n' * lowBytes)
+				nl := (y - lowBytes) &^ y & (0x80 * lowBytes)
+				if ascii && final != 0 && del == 0 && nl == 0 {
+					i += bits.TrailingZeros64(final)/8 + 1
+					break
+				}
+			}
+			for i < len(b) && (b[i] < 0x40 || b[i] > 0x7e) && b[i] != '\n' {
 				i++
 			}
-			if i < len(b) {
+			if i < len(b) && b[i] != '\n' {
 				i++ // the final byte
 			}
 		case ']':
 			i++
-			for i < len(b) {
+			for i < len(b) && b[i] != '\n' {
 				if b[i] == 0x07 {
 					i++
 					break
@@ -98,6 +132,10 @@ func StripANSI(dst, b []byte) []byte {
 	}
 	return dst[:n]
 }
+
+// plainWords is how many words without an escape StripANSI copies before
+// it searches for the next escape instead.
+const plainWords = 4
 
 // lowBytes has the lowest bit of every byte set.
 const lowBytes = 0x0101010101010101

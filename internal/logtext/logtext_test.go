@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -169,8 +171,20 @@ func FuzzScanner(f *testing.F) {
 	})
 }
 
-// stripANSIReference is StripANSI written the obvious way, byte by byte.
+// stripANSIReference is StripANSI written the obvious way: line by line,
+// and byte by byte.
 func stripANSIReference(b []byte) []byte {
+	var out []byte
+	for i, line := range bytes.Split(b, []byte{'\n'}) {
+		if i > 0 {
+			out = append(out, '\n')
+		}
+		out = append(out, stripLineReference(line)...)
+	}
+	return out
+}
+
+func stripLineReference(b []byte) []byte {
 	var out []byte
 	for i := 0; i < len(b); i++ {
 		if b[i] != 0x1b {
@@ -212,6 +226,8 @@ func TestStripANSI(t *testing.T) {
 		"0123456\x1b[0m01234567\x1b[0m\x1b[0m0123456789abcdef\x1bX",
 		"\x1b\x1b\x1b[m\x1b]\x07\x1b", "ab\x1b[2K\x1b[1G\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ end",
 		"caf\xc3\xa9 \x1b[32m\xe2\x9c\x93\x1b[39m done \x1b[90m(12 ms)\x1b[39m",
+		// Escapes end with their line.
+		"a\x1b\nb", "a\x1b[31\nb\x1b[0m\n", "\x1b]8;;x\r\n\x1b]0;t\x07ok\n", "x\x1b\r\ny\n\x1b[\n\n",
 	}
 	for _, in := range tests {
 		prefix := []byte("kept:")
@@ -326,4 +342,27 @@ func FuzzSegmentEvents(f *testing.F) {
 			t.Fatalf("segmentEvents(%q) = %+v, want %+v", seg, got, want)
 		}
 	})
+}
+
+// BenchmarkStripANSI strips runs of lines of the shared corpus, whose
+// Travis CI logs are colored, as the engine's cleaner does by blocks.
+func BenchmarkStripANSI(b *testing.B) {
+	files, _ := filepath.Glob("../../../shared/corpus/logchunks-dev/logs/*/*/failed/*.log")
+	if len(files) == 0 {
+		b.Skip("no corpus at ../shared")
+	}
+	var data []byte
+	for _, f := range files {
+		d, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		data = append(data, d...)
+	}
+	var dst []byte
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		dst = StripANSI(dst[:0], data)
+	}
 }

@@ -1,0 +1,371 @@
+package engine
+
+import (
+	"bytes"
+	"slices"
+	"sort"
+
+	"github.com/faultline-dev/faultline/internal/logtext"
+)
+
+// Preparing a block: cleaning its lines, scanning them, and classifying the
+// lines where the automaton found something. Nothing here goes line by
+// line through the whole block: most lines need no cleaning and hold no
+// pattern, and they cost nothing but the scan. The cleaner jumps from one
+// line that needs cleaning to the next; the classifier from one line
+// where the automaton found a pattern to the next. Lines that may state a
+// step's start without holding a marker (those starting with '$', '+', '-'
+// or '~', after any timestamp) are found by the automaton too, by the
+// newline before them (see lineStarts in compile).
+
+// record is the facts of one line of a block that has any, its slices
+// kept as ranges of the block's arena.
+type record struct {
+	idx                        int32 // the line's index in its block
+	start, end                 int32 // its Text is clean[start:end], less the '\r's ending it
+	full                       int32 // its Full is fulls[full].text, or its Text when -1
+	score                      int32
+	flags                      uint8
+	hits, alls, vetoes, events span
+}
+
+// span is a range of one of an arena's slices.
+type span struct{ from, to int32 }
+
+// facts returns the facts of record r.
+func (b *blockResult) facts(r *record) facts {
+	ar := &b.arena
+	return facts{
+		score:  int(r.score),
+		flags:  r.flags,
+		hits:   ar.hits[r.hits.from:r.hits.to],
+		alls:   ar.alls[r.alls.from:r.alls.to],
+		vetoes: ar.vetoes[r.vetoes.from:r.vetoes.to],
+		events: ar.events[r.events.from:r.events.to],
+	}
+}
+
+// blockResult is a prepared block.
+type blockResult struct {
+	first  int    // the number of the block's first line, set when applied
+	raw    []byte // the block as read
+	clean  []byte // its lines as logtext.Line.Text, each ending in '\n' (see text)
+	nlines int
+	recs   []record // by line index
+	fulls  []full   // lines whose Line.Full is not their Text, by offset
+	err    error
+
+	// starts holds where each line starts in clean, and where the last
+	// ends, once lineStarts has found them.
+	starts   []int32
+	startsOK bool
+
+	// Storage reused from block to block.
+	cleanBuf []byte
+	arena    arena
+	done     chan struct{}
+}
+
+type full struct {
+	at   int32 // the line's start in clean
+	text []byte
+}
+
+// arena holds the slices of a block's facts.
+type arena struct {
+	hits   []hit
+	alls   []int64
+	vetoes []int32
+	events []logtext.Event
+	fulls  []byte
+}
+
+// lines returns the number of lines in the block.
+func (b *blockResult) lines() int { return b.nlines }
+
+// lineStarts returns where each line of the block starts in clean, and
+// where the last ends. Only the lines windows read need them, so they are
+// found on first use.
+func (b *blockResult) lineStarts() []int32 {
+	if !b.startsOK {
+		b.starts = b.starts[:0]
+		for at := 0; at < len(b.clean); at += bytes.IndexByte(b.clean[at:], '\n') + 1 {
+			b.starts = append(b.starts, int32(at))
+		}
+		b.starts = append(b.starts, int32(len(b.clean)))
+		b.startsOK = true
+	}
+	return b.starts
+}
+
+// text returns the Text of the block's line idx.
+func (b *blockResult) text(idx int) []byte {
+	s := b.lineStarts()
+	return textOf(b.clean[s[idx] : s[idx+1]-1])
+}
+
+// textOf returns a line of clean without its line ending. A line that
+// needed no cleaning but for its "\r\n" ending was left as read: its '\r'
+// is dropped here.
+func textOf(t []byte) []byte {
+	for len(t) > 0 && t[len(t)-1] == '\r' {
+		t = t[:len(t)-1]
+	}
+	return t
+}
+
+// line returns the line of record r.
+func (b *blockResult) line(r *record) logtext.Line {
+	t := textOf(b.clean[r.start:r.end])
+	l := logtext.Line{N: b.first + int(r.idx), Text: t, Match: logtext.StripTimestamp(t), Full: t}
+	if r.full >= 0 {
+		l.Full = b.fulls[r.full].text
+	}
+	return l
+}
+
+// scoreOf returns the score and flags of the block's line idx.
+func (b *blockResult) scoreOf(idx int) (int, uint8) {
+	i := sort.Search(len(b.recs), func(i int) bool { return int(b.recs[i].idx) >= idx })
+	if i < len(b.recs) && int(b.recs[i].idx) == idx {
+		return int(b.recs[i].score), b.recs[i].flags
+	}
+	return 0, blankFlag(logtext.StripTimestamp(b.text(idx)))
+}
+
+// blankFlag returns flagBlank for a line whose Match shows nothing, else 0.
+func blankFlag(match []byte) uint8 {
+	if len(match) > 0 && match[0] > ' ' && match[0] < 0x7f {
+		return 0 // the common case, without TrimSpace's Unicode tables
+	}
+	if len(bytes.TrimSpace(match)) == 0 {
+		return flagBlank
+	}
+	return 0
+}
+
+// ringLine returns line n of the block as the ring would hold it.
+func (b *blockResult) ringLine(n int) ringLine {
+	idx := n - b.first
+	score, flags := b.scoreOf(idx)
+	return ringLine{n: n, text: append([]byte(nil), clip(b.text(idx), keepText)...), score: score, flags: flags}
+}
+
+// worker prepares blocks. It holds scratch state, so each goroutine needs
+// its own.
+type worker struct {
+	c      *compiled
+	dense  bool // scan with the full DFA
+	k      *classifier
+	lb     logtext.LineBuilder
+	events []acEvent
+	parts  scanParts
+	lanes  laneScratch
+	pats   []int32
+}
+
+func newWorker(c *compiled, dense bool) *worker {
+	return &worker{c: c, dense: dense, k: newClassifier(c, nil)}
+}
+
+// prepare cleans, scans and classifies the lines of b.raw.
+func (w *worker) prepare(b *blockResult) {
+	w.clean(b)
+	if w.dense {
+		w.events = w.c.ac.scanLanes(w.events[:0], b.clean, '\n', &w.lanes, &w.parts)
+	} else {
+		w.events = w.c.ac.scan(w.events[:0], b.clean)
+	}
+	w.classify(b)
+}
+
+// clean fills b.clean with the Text of each line of b.raw, each followed
+// by '\n'. Most lines need no cleaning but of their escapes, stripped from
+// runs of lines at a time (a "\r\n" ending is left, and text drops its
+// '\r'); a block without escapes is not copied at all. A line rewritten
+// with '\r', or too long to keep whole, is cleaned on its own, and the Full
+// of the first kind goes in b.fulls.
+func (w *worker) clean(b *blockResult) {
+	raw := b.raw
+	b.fulls = b.fulls[:0]
+	b.arena.fulls = b.arena.fulls[:0]
+	b.startsOK = false
+	d := dirt{raw: raw, cr: -1, big: -1}
+	x := d.next(0)
+	if x == len(raw) && bytes.IndexByte(raw, 0x1b) < 0 {
+		b.clean = raw
+		return
+	}
+	clean := b.cleanBuf[:0]
+	pos := 0 // raw[:pos] is cleaned, and pos starts a line
+	for ; x < len(raw); x = d.next(pos) {
+		start := pos + bytes.LastIndexByte(raw[pos:x], '\n') + 1
+		end := x + bytes.IndexByte(raw[x:], '\n')
+		clean = logtext.StripANSI(clean, raw[pos:start])
+		l := w.lb.Build(0, raw[start:end+1])
+		at := len(clean)
+		clean = append(clean, l.Text...)
+		clean = append(clean, '\n')
+		if len(l.Full) != len(l.Text) {
+			f := len(b.arena.fulls)
+			b.arena.fulls = append(b.arena.fulls, l.Full...)
+			b.fulls = append(b.fulls, full{int32(at), b.arena.fulls[f:len(b.arena.fulls):len(b.arena.fulls)]})
+		}
+		pos = end + 1
+	}
+	clean = logtext.StripANSI(clean, raw[pos:])
+	clean = slices.Grow(clean, laneSlack) // see scanLanes
+	b.cleanBuf = clean
+	b.clean = clean
+}
+
+// dirt finds the lines that need more cleaning than their escapes: those
+// holding a '\r' other than those ending them, and those too long to keep
+// whole. Each is searched for again only once passed, so a block is read
+// once for each.
+type dirt struct {
+	raw     []byte
+	cr, big int // the next offset of each, once found
+}
+
+// next returns the first offset at or after pos, the start of a line, of
+// a '\r' inside a line or of a line longer than logtext.MaxLineBytes; or
+// len(raw). Calls come in order of position.
+func (d *dirt) next(pos int) int {
+	for from := pos; d.cr < from; {
+		d.cr = len(d.raw)
+		if i := bytes.IndexByte(d.raw[from:], '\r'); i >= 0 {
+			d.cr = from + i
+		}
+		// A '\r' followed by others and the line's end ends the line.
+		i := d.cr
+		for i < len(d.raw) && d.raw[i] == '\r' {
+			i++
+		}
+		if i < len(d.raw) && d.raw[i] == '\n' {
+			from = i + 1
+		}
+	}
+	if d.big < pos {
+		d.big = d.overlong(pos)
+	}
+	return min(d.cr, d.big)
+}
+
+// overlong returns the start of the first line at or after pos, itself a
+// line start, longer than logtext.MaxLineBytes with its '\n', or len(raw):
+// it takes the window of that many bytes from a line start, and goes on
+// from the last line start in it, if there is one.
+func (d *dirt) overlong(pos int) int {
+	for pos+logtext.MaxLineBytes < len(d.raw) {
+		i := bytes.LastIndexByte(d.raw[pos:pos+logtext.MaxLineBytes], '\n')
+		if i < 0 {
+			return pos
+		}
+		pos += i + 1
+	}
+	return len(d.raw)
+}
+
+// classify works out the facts of the lines of b where the automaton found
+// a pattern, or that are rewritten with '\r' (b.fulls), into b.recs. Every
+// line is classified when a regex requires no literal.
+func (w *worker) classify(b *blockResult) {
+	b.recs = b.recs[:0]
+	ar := &b.arena
+	ar.hits, ar.alls, ar.vetoes, ar.events = ar.hits[:0], ar.alls[:0], ar.vetoes[:0], ar.events[:0]
+	evs, fulls := w.events, b.fulls
+	c := w.c
+	clean := b.clean
+	every := len(c.unguarded) > 0
+	// The line being looked at: its index, and where it starts and ends.
+	idx, start := 0, 0
+	end := bytes.IndexByte(clean, '\n')
+	// The block's first line has no newline before it for the automaton to
+	// find: it is looked at whatever it starts with.
+	first := len(clean) > 0
+	for first || every || len(evs) > 0 || len(fulls) > 0 {
+		// The next line to look at holds the next event or starts the next
+		// progress line, whichever comes first.
+		if !first {
+			next := len(clean)
+			if len(evs) > 0 {
+				next = int(evs[0].pos)
+			}
+			if len(fulls) > 0 {
+				next = min(next, int(fulls[0].at))
+			}
+			if every {
+				next = min(next, end+1)
+			}
+			if next >= len(clean) {
+				break
+			}
+			// Move on to the line holding next: line by line when it is
+			// near, as it mostly is, or by counting the lines between.
+			for steps := 0; next > end && steps < 4; steps++ {
+				idx, start = idx+1, end+1
+				end = start + bytes.IndexByte(clean[start:], '\n')
+			}
+			if next > end {
+				from := end + 1
+				start = from + bytes.LastIndexByte(clean[from:next], '\n') + 1
+				idx += 1 + bytes.Count(clean[from:start], []byte{'\n'})
+				end = start + bytes.IndexByte(clean[start:], '\n')
+			}
+		}
+		first = false
+		r := record{idx: int32(idx), start: int32(start), end: int32(end), full: -1}
+		special := every
+		if len(fulls) > 0 && int(fulls[0].at) == start {
+			r.full = int32(len(b.fulls) - len(fulls))
+			fulls = fulls[1:]
+			special = true
+		}
+		l := b.line(&r)
+		// Patterns that start inside the line's timestamp are not in
+		// l.Match, nor those that start at the newline before the line.
+		from := int32(start + len(l.Text) - len(l.Match))
+		w.pats = w.pats[:0]
+		for len(evs) > 0 && int(evs[0].pos) < end {
+			e := evs[0]
+			evs = evs[1:]
+			for _, p := range c.ac.patternsAt(e.state) {
+				at := e.pos - int32(len(c.ac.patterns[p])) + 1
+				if at >= from && (c.exact[p] == nil || bytes.Equal(clean[at:e.pos+1], c.exact[p])) {
+					w.pats = append(w.pats, p)
+				}
+			}
+		}
+		if !special && len(l.Match) > 0 {
+			// The line may state a step's start, without a marker.
+			special = logtext.MayHaveEvents(l.Match)
+		}
+		if len(w.pats) == 0 && !special {
+			// What was found means nothing here: the line has no facts,
+			// as if the automaton had found nothing.
+			continue
+		}
+		f := w.k.classify(l, w.pats)
+		if f.score == 0 && f.flags == 0 && len(f.hits) == 0 && len(f.alls) == 0 && len(f.vetoes) == 0 && len(f.events) == 0 {
+			continue
+		}
+		r.score, r.flags = int32(f.score), f.flags
+		r.hits, ar.hits = carve(ar.hits, f.hits)
+		r.alls, ar.alls = carve(ar.alls, f.alls)
+		r.vetoes, ar.vetoes = carve(ar.vetoes, f.vetoes)
+		r.events, ar.events = carve(ar.events, f.events)
+		b.recs = append(b.recs, r)
+	}
+	// The lines after the last one looked at.
+	b.nlines = 0
+	if len(clean) > 0 {
+		b.nlines = idx + 1 + bytes.Count(clean[end+1:], []byte{'\n'})
+	}
+}
+
+// carve appends s to the arena, and returns its range there and the arena.
+func carve[T any](arena, s []T) (span, []T) {
+	at := int32(len(arena))
+	return span{at, at + int32(len(s))}, append(arena, s...)
+}
