@@ -154,14 +154,15 @@ func (b *blockResult) ringLine(n int) ringLine {
 // worker prepares blocks. It holds scratch state, so each goroutine needs
 // its own.
 type worker struct {
-	c      *compiled
-	dense  bool // scan with the full DFA
-	k      *classifier
-	lb     logtext.LineBuilder
-	events []acEvent
-	parts  scanParts
-	lanes  laneScratch
-	pats   []int32
+	c        *compiled
+	dense    bool // scan with the full DFA
+	portable bool // clean without assembly (tests compare both)
+	k        *classifier
+	lb       logtext.LineBuilder
+	events   []acEvent
+	parts    scanParts
+	lanes    laneScratch
+	pats     []int32
 }
 
 func newWorker(c *compiled, dense bool) *worker {
@@ -186,10 +187,14 @@ func (w *worker) prepare(b *blockResult) {
 // with '\r', or too long to keep whole, is cleaned on its own, and the Full
 // of the first kind goes in b.fulls.
 func (w *worker) clean(b *blockResult) {
-	raw := b.raw
 	b.fulls = b.fulls[:0]
 	b.arena.fulls = b.arena.fulls[:0]
 	b.startsOK = false
+	if haveStripEscapes && !w.portable {
+		w.cleanFast(b)
+		return
+	}
+	raw := b.raw
 	d := dirt{raw: raw, cr: -1, big: -1}
 	x := d.next(0)
 	if x == len(raw) && bytes.IndexByte(raw, 0x1b) < 0 {
@@ -202,21 +207,98 @@ func (w *worker) clean(b *blockResult) {
 		start := pos + bytes.LastIndexByte(raw[pos:x], '\n') + 1
 		end := x + bytes.IndexByte(raw[x:], '\n')
 		clean = logtext.StripANSI(clean, raw[pos:start])
-		l := w.lb.Build(0, raw[start:end+1])
-		at := len(clean)
-		clean = append(clean, l.Text...)
-		clean = append(clean, '\n')
-		if len(l.Full) != len(l.Text) {
-			f := len(b.arena.fulls)
-			b.arena.fulls = append(b.arena.fulls, l.Full...)
-			b.fulls = append(b.fulls, full{int32(at), b.arena.fulls[f:len(b.arena.fulls):len(b.arena.fulls)]})
-		}
+		clean = w.cleanLine(b, clean, raw[start:end+1])
 		pos = end + 1
 	}
 	clean = logtext.StripANSI(clean, raw[pos:])
 	clean = slices.Grow(clean, laneSlack) // see scanLanes
 	b.cleanBuf = clean
 	b.clean = clean
+}
+
+// cleanLine appends to clean the Text of raw, a line rewritten with '\r'
+// or overlong, and its '\n', and notes its Full in b.fulls.
+func (w *worker) cleanLine(b *blockResult, clean, raw []byte) []byte {
+	l := w.lb.Build(0, raw)
+	at := len(clean)
+	clean = append(clean, l.Text...)
+	clean = append(clean, '\n')
+	if len(l.Full) != len(l.Text) {
+		f := len(b.arena.fulls)
+		b.arena.fulls = append(b.arena.fulls, l.Full...)
+		b.fulls = append(b.fulls, full{int32(at), b.arena.fulls[f:len(b.arena.fulls):len(b.arena.fulls)]})
+	}
+	return clean
+}
+
+// cleanFast is clean with stripEscapes, which strips the escapes of
+// sixty-four bytes at a time and finds the lines rewritten with '\r' on
+// the way. It leaves to clean's other parts the few escapes it does not
+// handle, the lines it stops at and the block's last bytes.
+func (w *worker) cleanFast(b *blockResult) {
+	raw := b.raw
+	// Cleaning never lengthens a line: this is room enough.
+	clean := slices.Grow(b.cleanBuf[:0], len(raw)+64+laneSlack)
+	d := dirt{raw: raw, big: -1}
+	for pos := 0; pos < len(raw); {
+		// pos starts a line. Strip up to the next overlong line.
+		if d.big < pos {
+			d.big = d.overlong(pos)
+		}
+		for big := d.big; pos < big; {
+			dst := clean[len(clean):cap(clean)]
+			read, written, stop, at := stripEscapes(&dst[0], &raw[pos], big-pos)
+			clean = clean[:len(clean)+written]
+			pos += read
+			// What stripEscapes leaves, logtext strips: the last bytes, or
+			// the rest of the line of an escape. A '\r' there has not been
+			// looked for yet.
+			var rest []byte
+			switch stop {
+			case stopTail:
+				rest = raw[pos:big]
+			case stopEscape:
+				rest = raw[pos : pos+bytes.IndexByte(raw[pos:], '\n')+1]
+			}
+			if rest != nil {
+				if at = indexInnerCR(rest); at < 0 {
+					clean = logtext.StripANSI(clean, rest)
+					pos += len(rest)
+					continue
+				}
+			}
+			// The line of the '\r' at pos+at, cleaned on its own, with what
+			// was stripped of it so far taken back.
+			cr := pos + at
+			start := bytes.LastIndexByte(raw[:cr], '\n') + 1
+			if start >= pos {
+				clean = logtext.StripANSI(clean, raw[pos:start])
+			} else {
+				clean = clean[:bytes.LastIndexByte(clean, '\n')+1]
+			}
+			end := cr + bytes.IndexByte(raw[cr:], '\n')
+			clean = w.cleanLine(b, clean, raw[start:end+1])
+			pos = end + 1
+		}
+		if pos < len(raw) {
+			end := pos + bytes.IndexByte(raw[pos:], '\n')
+			clean = w.cleanLine(b, clean, raw[pos:end+1])
+			pos = end + 1
+		}
+	}
+	b.cleanBuf = clean
+	b.clean = clean
+}
+
+// indexInnerCR returns the offset of the first '\r' of b followed by
+// another byte than '\r' or '\n', or -1.
+func indexInnerCR(b []byte) int {
+	for i := 0; i+1 < len(b); i++ {
+		if b[i] == '\r' && b[i+1] != '\r' && b[i+1] != '\n' {
+			return i
+		}
+	}
+	return -1
 }
 
 // dirt finds the lines that need more cleaning than their escapes: those
