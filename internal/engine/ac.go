@@ -435,27 +435,58 @@ func newSegmentFinder() *segmentFinder {
 type segmentScratch struct {
 	events []acEvent
 	parts  scanParts
+	lanes  laneScratch
+	starts []int32
 }
 
-// find returns the markers full holds (bit i for logtext.Markers[i]), and
-// whether a segment may start like a command.
-func (f *segmentFinder) find(full []byte, scratch *segmentScratch) (markers uint64, starts bool) {
+// segments is what the segment finder found in a progress line: the
+// offsets of the segments that may state an event, in order (those holding
+// a marker, and those starting like a command), and the markers the line
+// holds (bit i for logtext.Markers[i], found ignoring case: a superset).
+type segments struct {
+	starts  []int32
+	markers uint64
+}
+
+// find returns the segments of full. Its starts are valid until the next
+// call.
+func (f *segmentFinder) find(full []byte, scratch *segmentScratch) segments {
+	// Progress lines run to thousands of bytes: scan them in lanes, like
+	// blocks, when they are long enough.
+	scratch.events = f.m.scanLanes(scratch.events[:0], full, '\r', &scratch.lanes, &scratch.parts)
+	var sg segments
+	sg.starts, sg.markers = f.collect(scratch.starts[:0], full, scratch.events)
+	scratch.starts = sg.starts
+	return sg
+}
+
+// collect appends to dst the starts of the segments of full that may
+// state an event, given the events of the automaton over full, and returns
+// it and the markers full holds.
+func (f *segmentFinder) collect(dst []int32, full []byte, events []acEvent) ([]int32, uint64) {
 	first := full
 	if i := bytes.IndexByte(full, '\r'); i >= 0 {
 		first = full[:i]
 	}
-	starts = logtext.MayHaveEvents(logtext.StripTimestamp(first))
-	// Progress lines run to thousands of bytes: scan them as interleaved
-	// parts, like blocks.
-	scratch.events = f.m.scanDense(scratch.events[:0], &scratch.parts, full, '\r')
-	for _, e := range scratch.events {
+	from := len(dst)
+	if logtext.MayHaveEvents(logtext.StripTimestamp(first)) {
+		dst = append(dst, 0)
+	}
+	var markers uint64
+	for _, e := range events {
 		for _, p := range f.m.patternsAt(e.state) {
+			var at int32
 			if p < int32(len(logtext.Markers)) {
 				markers |= 1 << p
-			} else {
-				starts = true
+				at = int32(bytes.LastIndexByte(full[:e.pos], '\r') + 1)
+			} else if at = e.pos; !logtext.MayHaveEvents(logtext.StripTimestamp(full[at:])) {
+				continue // a digit, not a timestamp before a command
+			}
+			// The segments of events come in order, and often twice.
+			if n := len(dst); n == from || dst[n-1] != at {
+				dst = append(dst, at)
 			}
 		}
 	}
-	return markers, starts
+	return dst, markers
 }

@@ -84,33 +84,41 @@ func TestACMatchesReferenceOnCatalog(t *testing.T) {
 }
 
 // TestSegmentFinder checks the segment finder, which scans progress lines
-// in parts cut before '\r', against the trie over the whole line.
+// in lanes or in parts cut before '\r', against a search of each segment.
 func TestSegmentFinder(t *testing.T) {
 	f := newSegmentFinder()
 	marker := logtext.Markers[0]
 	lines := []string{
 		"",
 		"no segments at all",
+		"$ make\rx",
 		"Downloading 10%\rDownloading 20%\r" + strings.Repeat("Downloading 30%\r", 400) + "$ make\r",
 		strings.Repeat("x\r", 3000) + marker + "\r" + strings.Repeat("\r", 100) + "+ set -e",
-		"\r\r\r" + marker + strings.Repeat(" 99%\r", 50) + "1 ok",
+		"\r\r\r" + strings.ToUpper(marker) + strings.Repeat(" 99%\r", 50) + "1 ok\r2024-05-01T12:00:00Z $ x",
 		strings.Repeat("\r-", 5000),
+		strings.Repeat("\r10% "+marker, 300),
 	}
 	var scratch segmentScratch
 	for _, l := range lines {
 		var wantMarkers uint64
-		wantStarts := logtext.MayHaveEvents(logtext.StripTimestamp([]byte(strings.Split(l, "\r")[0])))
-		for _, e := range f.m.scan(nil, []byte(l)) {
-			for _, p := range f.m.patternsAt(e.state) {
-				if p < int32(len(logtext.Markers)) {
-					wantMarkers |= 1 << p
-				} else {
-					wantStarts = true
+		var wantStarts []int32
+		at := 0
+		for _, seg := range strings.Split(l, "\r") {
+			candidate := logtext.MayHaveEvents(logtext.StripTimestamp([]byte(seg)))
+			for i, m := range logtext.Markers {
+				if strings.Contains(strings.ToLower(seg), strings.ToLower(m)) {
+					wantMarkers |= 1 << i
+					candidate = true
 				}
 			}
+			if candidate {
+				wantStarts = append(wantStarts, int32(at))
+			}
+			at += len(seg) + 1
 		}
-		if markers, starts := f.find([]byte(l), &scratch); markers != wantMarkers || starts != wantStarts {
-			t.Errorf("%.40q: markers %b, starts %v; want %b, %v", l, markers, starts, wantMarkers, wantStarts)
+		full := append([]byte(l), make([]byte, laneSlack)...)[:len(l)] // room for lanes
+		if sg := f.find(full, &scratch); sg.markers != wantMarkers || !slices.Equal(sg.starts, wantStarts) {
+			t.Errorf("%.40q: markers %b, segments %v; want %b, %v", l, sg.markers, sg.starts, wantMarkers, wantStarts)
 		}
 	}
 	for _, m := range logtext.Markers {

@@ -47,6 +47,9 @@ type classifier struct {
 	boilerplate      []int32  // the boilerplate branches the line may match
 	boilerplateStamp []uint32 // per branch: the tick it was last added on
 	segments         segmentScratch
+	// segs, when set, holds the segments of the progress line to classify
+	// next, which the worker found for the whole block at once.
+	segs *segments
 }
 
 func newClassifier(c *compiled, baseline *Baseline) *classifier {
@@ -92,8 +95,18 @@ func (k *classifier) classify(l logtext.Line, pats []int32) *facts {
 		// A line rewritten with '\r' (a progress bar): the automaton saw
 		// its last segment only. Its segments state events only if they
 		// hold markers or one starts like a command.
-		if markers, starts := k.c.segments.find(l.Full, &k.segments); markers != 0 || starts {
-			f.events = logtext.EventsOf(f.events, l.Full, markers)
+		sg := k.segs
+		k.segs = nil
+		if sg == nil {
+			found := k.c.segments.find(l.Full, &k.segments)
+			sg = &found
+		}
+		for _, at := range sg.starts {
+			seg := l.Full[at:]
+			if i := bytes.IndexByte(seg, '\r'); i >= 0 {
+				seg = seg[:i]
+			}
+			f.events = logtext.SegmentEvents(f.events, seg, sg.markers)
 		}
 	case k.markers != 0:
 		f.events = logtext.EventsOf(f.events, l.Full, k.markers)

@@ -68,7 +68,9 @@ type blockResult struct {
 
 type full struct {
 	at   int32 // the line's start in clean
+	off  int32 // its text's offset in the arena's fulls
 	text []byte
+	segs segments // found by findSegments, for classify
 }
 
 // arena holds the slices of a block's facts.
@@ -163,6 +165,10 @@ type worker struct {
 	parts    scanParts
 	lanes    laneScratch
 	pats     []int32
+	// the progress lines' segment finder's events, and the starts of
+	// their segments (see findSegments)
+	segEvents []acEvent
+	segStarts []int32
 }
 
 func newWorker(c *compiled, dense bool) *worker {
@@ -177,7 +183,33 @@ func (w *worker) prepare(b *blockResult) {
 	} else {
 		w.events = w.c.ac.scan(w.events[:0], b.clean)
 	}
+	w.findSegments(b)
 	w.classify(b)
+}
+
+// findSegments finds the segments of the block's progress lines that may
+// state events, scanning their Full lines, which the arena holds one after
+// the other, at once.
+func (w *worker) findSegments(b *blockResult) {
+	if len(b.fulls) == 0 {
+		return
+	}
+	sf := w.c.segments
+	w.segEvents = sf.m.scanLanes(w.segEvents[:0], b.arena.fulls, '\n', &w.lanes, &w.parts)
+	evs := w.segEvents
+	w.segStarts = w.segStarts[:0]
+	for i := range b.fulls {
+		f := &b.fulls[i]
+		n := 0
+		for n < len(evs) && evs[n].pos < f.off+int32(len(f.text)) {
+			evs[n].pos -= f.off
+			n++
+		}
+		from := len(w.segStarts)
+		w.segStarts, f.segs.markers = sf.collect(w.segStarts, f.text, evs[:n])
+		f.segs.starts = w.segStarts[from:len(w.segStarts):len(w.segStarts)]
+		evs = evs[n:]
+	}
 }
 
 // clean fills b.clean with the Text of each line of b.raw, each followed
@@ -224,9 +256,14 @@ func (w *worker) cleanLine(b *blockResult, clean, raw []byte) []byte {
 	clean = append(clean, l.Text...)
 	clean = append(clean, '\n')
 	if len(l.Full) != len(l.Text) {
-		f := len(b.arena.fulls)
-		b.arena.fulls = append(b.arena.fulls, l.Full...)
-		b.fulls = append(b.fulls, full{int32(at), b.arena.fulls[f:len(b.arena.fulls):len(b.arena.fulls)]})
+		// With room past it for the lanes of the segment finder, which
+		// only reads there.
+		// Each followed by a newline, which ends what the segment finder
+		// finds in it.
+		ar := slices.Grow(b.arena.fulls, len(l.Full)+1+laneSlack)
+		b.arena.fulls = append(ar, l.Full...)
+		b.fulls = append(b.fulls, full{at: int32(at), off: int32(len(ar)), text: b.arena.fulls[len(ar):]})
+		b.arena.fulls = append(b.arena.fulls, '\n')
 	}
 	return clean
 }
@@ -401,6 +438,7 @@ func (w *worker) classify(b *blockResult) {
 		special := every
 		if len(fulls) > 0 && int(fulls[0].at) == start {
 			r.full = int32(len(b.fulls) - len(fulls))
+			w.k.segs = &fulls[0].segs
 			fulls = fulls[1:]
 			special = true
 		}

@@ -327,6 +327,14 @@ func events(dst []Event, full []byte, markers uint64) []Event {
 	return dst
 }
 
+// SegmentEvents appends to dst the event that one '\r' segment of a line,
+// seg, states, if any, as Events does for each segment of the line: with
+// its timestamp, and for a line known to hold only the markers whose bits
+// are set in markers (see EventsOf).
+func SegmentEvents(dst []Event, seg []byte, markers uint64) []Event {
+	return segmentEvents(dst, StripTimestamp(seg), markers)
+}
+
 func segmentEvents(dst []Event, seg []byte, markers uint64) []Event {
 	if len(seg) == 0 {
 		return dst
