@@ -62,7 +62,9 @@ func TestPrefilter(t *testing.T) {
 		// The rarest factor triggers: ".kt", not "e: ".
 		{`^e: (?P<file>[^\s:]+\.kts?): \(`, [][]string{{".kt"}, {": ("}, {"e: "}}},
 		// A rare factor too short to trigger is still checked.
-		{`\{\}\s+are`, [][]string{{"are"}, {"{}"}}},
+		{`\{\}\s+are`, [][]string{{"{}\t", "{}\f", "{} "}, {"\tare", "\fare", " are"}}},
+		// One blank or more before a literal: the literal after one.
+		{`^\s+(?P<test>Test\w*) \(`, [][]string{{"\tTest", "\fTest", " Test"}, {" ("}}},
 	}
 	for _, tt := range tests {
 		got := Prefilter(tt.expr)

@@ -167,6 +167,13 @@ func factors(re *syntax.Regexp) [][]string {
 		var out [][]string
 		run := []string{""}
 		flush := func() {
+			// No line holds '\n', nor '\r' once cleaned: strings with
+			// them (from \s) need not be looked for, if others remain.
+			if kept := slices.DeleteFunc(slices.Clone(run), func(s string) bool {
+				return strings.ContainsAny(s, "\r\n")
+			}); len(kept) > 0 {
+				run = kept
+			}
 			if quality(run) > 0 {
 				slices.Sort(run)
 				out = append(out, slices.Compact(run))
@@ -176,6 +183,16 @@ func factors(re *syntax.Regexp) [][]string {
 		for _, sub := range inlineCaptures(nil, re.Sub) {
 			if set, ok := exactSet(sub); ok && len(run)*len(set) <= maxJoined {
 				run = joinSets(run, set)
+				continue
+			}
+			if set, ok := plusSet(sub); ok {
+				// One byte of a class or more: the run before it ends
+				// with one of them, and the run after it starts with one.
+				if len(run)*len(set) <= maxJoined {
+					run = joinSets(run, set)
+				}
+				flush()
+				run = set
 				continue
 			}
 			flush()
@@ -265,8 +282,21 @@ func exactSet(re *syntax.Regexp) ([]string, bool) {
 	return nil, false
 }
 
-// maxClass bounds the bytes of a class exactSet spells out.
-const maxClass = 4
+// maxClass bounds the bytes of a class exactSet spells out: as many as \s
+// matches.
+const maxClass = 5
+
+// plusSet returns the bytes of a small class that re, repeated at least
+// once, repeats (\s+, [ab]{2,}).
+func plusSet(re *syntax.Regexp) ([]string, bool) {
+	if re.Op != syntax.OpPlus && (re.Op != syntax.OpRepeat || re.Min < 1) {
+		return nil, false
+	}
+	if sub := re.Sub[0]; sub.Op == syntax.OpCharClass {
+		return exactSet(sub)
+	}
+	return nil, false
+}
 
 // joinSets returns every string of a followed by every string of b.
 func joinSets(a, b []string) []string {
