@@ -97,15 +97,20 @@ func (a *analyzer) newStep(name string, start int, strong bool) *step {
 // apply takes in line l, whose facts are f, in log order. The line must
 // already be in the ring, or in the block being applied.
 func (a *analyzer) apply(l logtext.Line, f *facts) {
-	a.n = l.N
+	a.applyFacts(l.N, f)
+	for _, ev := range f.events {
+		a.event(ev, l)
+	}
+}
+
+// applyFacts takes in the facts f of line n, but its events.
+func (a *analyzer) applyFacts(n int, f *facts) {
+	a.n = n
 	a.mark(f)
 	if f.score >= strongScore && f.flags&(flagBoilerplate|flagNoise) == 0 {
 		a.cur.errLines++
 	}
-	a.recordHits(l.N, f.hits)
-	for _, ev := range f.events {
-		a.event(ev, l)
-	}
+	a.recordHits(n, f.hits)
 }
 
 // mark records in the current step the match.all and match.none literals

@@ -219,6 +219,10 @@ func (a *analyzer) applyBlock(b *blockResult) {
 	for i := range b.recs {
 		r := &b.recs[i]
 		f := b.facts(r)
+		if r.events.from == r.events.to {
+			a.applyFacts(b.first+int(r.idx), &f) // the line itself is not needed
+			continue
+		}
 		a.apply(b.line(r), &f)
 	}
 	a.blk = nil

@@ -119,7 +119,10 @@ func textOf(t []byte) []byte {
 // line returns the line of record r.
 func (b *blockResult) line(r *record) logtext.Line {
 	t := textOf(b.clean[r.start:r.end])
-	l := logtext.Line{N: b.first + int(r.idx), Text: t, Match: logtext.StripTimestamp(t), Full: t}
+	l := logtext.Line{N: b.first + int(r.idx), Text: t, Match: t, Full: t}
+	if len(t) > 0 && t[0]-'0' < 10 {
+		l.Match = logtext.StripTimestamp(t) // only digits start one
+	}
 	if r.full >= 0 {
 		l.Full = b.fulls[r.full].text
 	}
