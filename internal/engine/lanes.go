@@ -34,26 +34,24 @@ type laneTask struct {
 	text   *byte   // lane 0's byte at step 0
 	stride int     // bytes from one lane to the next
 	steps  int     // the steps to run, each a byte of every lane
+	done   int     // steps done so far
+	room   int     // steps with an event that the lanes' events have room for
 	states [laneCount]uint32
-	events *laneEvent // where events go
-	nev    int        // events written so far
-	capev  int        // room for events; scan8 stops when less than laneCount is left
-	done   int        // steps done so far
+	nev    [laneCount]uint32     // each lane's events so far
+	events [laneCount]*laneEvent // where each lane's events go
 }
 
-// laneEvent is an accepting state reached in a lane: at is the step, with
-// the lane in its top byte, and state the DFA state (times nclass).
+// laneEvent is an accepting state reached in a lane: the step, and the
+// state reached (times nclass), with its accept bit.
 type laneEvent struct {
-	at    uint32
+	step  uint32
 	state uint32
 }
 
 // laneScratch is scratch space for scanLanes, reused between calls.
 type laneScratch struct {
 	task   laneTask
-	events []laneEvent
-	counts [laneCount + 1]int
-	sorted []laneEvent
+	events [laneCount][]laneEvent
 }
 
 // scanLanes appends to dst an event for every accepting state the dense DFA
@@ -65,41 +63,26 @@ type laneScratch struct {
 func (m *acMatcher) scanLanes(dst []acEvent, text []byte, sep byte, sc *laneScratch, parts *scanParts) []acEvent {
 	stride := len(text) / laneCount
 	over := m.maxLen - 1 // the bytes a lane reads before it is in step
-	if stride < minLane || stride+over >= 1<<24 || over > stride/8 || over > laneSlack || cap(text)-len(text) < over {
+	if stride < minLane || stride+over >= 1<<31 || over > stride/8 || over > laneSlack || cap(text)-len(text) < over {
 		return m.scanDense(dst, parts, text, sep)
 	}
 	m.dense()
 	t := &sc.task
 	*t = laneTask{delta: &m.tab[classWords], text: &text[0], stride: stride, steps: stride + over}
-	if cap(sc.events) < 4096 {
-		sc.events = make([]laneEvent, 4096)
-	}
-	sc.events = sc.events[:cap(sc.events)]
 	for t.done < t.steps {
-		if len(sc.events)-t.nev < 2*laneCount {
-			sc.events = append(sc.events, make([]laneEvent, len(sc.events))...)
+		// Room for as many more steps with an event as a lane has left.
+		room := 1 << 12
+		for j := range sc.events {
+			n := int(t.nev[j])
+			if len(sc.events[j]) < n+room {
+				sc.events[j] = append(sc.events[j][:n], make([]laneEvent, n+room-n)...)
+				sc.events[j] = sc.events[j][:cap(sc.events[j])]
+			}
+			room = min(room, len(sc.events[j])-n)
+			t.events[j] = &sc.events[j][0]
 		}
-		m.runLanes(t, text[:cap(text)], sc.events)
-	}
-
-	// The events by lane, each lane's in order of steps.
-	evs := sc.events[:t.nev]
-	sc.counts = [laneCount + 1]int{}
-	for _, e := range evs {
-		sc.counts[e.at>>24+1]++
-	}
-	for j := 1; j <= laneCount; j++ {
-		sc.counts[j] += sc.counts[j-1]
-	}
-	if cap(sc.sorted) < len(evs) {
-		sc.sorted = make([]laneEvent, len(evs), 2*len(evs))
-	}
-	sorted := sc.sorted[:len(evs)]
-	fill := sc.counts
-	for _, e := range evs {
-		j := e.at >> 24
-		sorted[fill[j]] = e
-		fill[j]++
+		t.room = room
+		m.runLanes(t, text[:cap(text)], &sc.events)
 	}
 	// Lane j reports the bytes from over into it to over into the next.
 	for j := 0; j < laneCount; j++ {
@@ -111,9 +94,9 @@ func (m *acMatcher) scanLanes(dst []acEvent, text []byte, sep byte, sc *laneScra
 		if j == laneCount-1 {
 			to = len(text)
 		}
-		for _, e := range sorted[sc.counts[j]:sc.counts[j+1]] {
-			if pos := base + int(e.at&(1<<24-1)); from <= pos && pos < to {
-				dst = append(dst, acEvent{int32(pos), m.stateOf(e.state)})
+		for _, e := range sc.events[j][:t.nev[j]] {
+			if pos := base + int(e.step); from <= pos && pos < to {
+				dst = append(dst, acEvent{int32(pos), m.stateOf(e.state &^ acceptBit)})
 			}
 		}
 	}
@@ -132,22 +115,26 @@ func (m *acMatcher) stateOf(v uint32) int32 {
 }
 
 // scan8Go is scan8 in Go, and its reference: it runs the steps of t left
-// to run, or fewer when the events fill up, recording in events[t.nev:] an
-// event for each accepting state reached, lane by lane within a step.
-func scan8Go(t *laneTask, class *[256]uint8, delta []uint32, text []byte, events []laneEvent) {
+// to run, or fewer when the events fill up, recording in each lane's
+// events an event for each accepting state it reaches.
+func scan8Go(t *laneTask, class *[256]uint8, delta []uint32, text []byte, events *[laneCount][]laneEvent) {
 	for t.done < t.steps {
+		accepted := false
 		for j := range laneCount {
 			s := delta[t.states[j]+uint32(class[text[j*t.stride+t.done]])]
 			if s&acceptBit != 0 {
+				events[j][t.nev[j]] = laneEvent{uint32(t.done), s}
+				t.nev[j]++
+				accepted = true
 				s &^= acceptBit
-				events[t.nev] = laneEvent{uint32(j)<<24 | uint32(t.done), s}
-				t.nev++
 			}
 			t.states[j] = s
 		}
 		t.done++
-		if len(events)-t.nev < laneCount {
-			return
+		if accepted {
+			if t.room--; t.room == 0 {
+				return
+			}
 		}
 	}
 }

@@ -9,7 +9,6 @@ package engine
 func scan8(t *laneTask)
 
 // runLanes runs t over block, with room for events in events.
-func (m *acMatcher) runLanes(t *laneTask, block []byte, events []laneEvent) {
-	t.events, t.capev = &events[0], len(events)
+func (m *acMatcher) runLanes(t *laneTask, block []byte, events *[laneCount][]laneEvent) {
 	scan8(t)
 }

@@ -7,11 +7,11 @@
 #define T_TEXT 8
 #define T_STRIDE 16
 #define T_STEPS 24
-#define T_STATES 32
-#define T_EVENTS 64
-#define T_NEV 72
-#define T_CAPEV 80
-#define T_DONE 88
+#define T_DONE 32
+#define T_ROOM 40
+#define T_STATES 48
+#define T_NEV 80
+#define T_EVENTS 112
 
 // One lane's step: the byte at addr, its class (in the 256 bytes before the
 // table), the next state. s holds the state times nclass; the table's
@@ -23,16 +23,17 @@
 	MOVL (R13)(s*4), s
 
 // One lane's event, after a step that reached an accepting state in some
-// lane: written at (R15) in any case, kept (R15 moves on) only if s
-// accepts. R11 holds the step.
+// lane: written after the lane's events in any case, counted only if s
+// accepts. R12 holds the task, R11 the step.
 #define EVENT(s, lane) \
-	MOVL s, R12 \
-	SHRL $31, R12 \
-	ANDL $0x7fffffff, s \
+	MOVL (T_NEV+4*lane)(R12), R15 \
+	SHLQ $3, R15 \
+	ADDQ (T_EVENTS+8*lane)(R12), R15 \
 	MOVL R11, 0(R15) \
-	MOVB $lane, 3(R15) \
 	MOVL s, 4(R15) \
-	LEAQ (R15)(R12*8), R15
+	BTL $31, s \
+	ADCL $0, (T_NEV+4*lane)(R12) \
+	ANDL $0x7fffffff, s
 
 // func scan8(t *laneTask)
 //
@@ -40,7 +41,7 @@
 // R10 lane 0's byte, R11 lane 3's, R14 lane 6's; R12 the stride; R13 the
 // table; R15 scratch. Lanes 1, 2, 4, 5 and 7 are R10 or R11 plus the
 // stride scaled.
-TEXT ·scan8(SB), NOSPLIT, $48-8
+TEXT ·scan8(SB), NOSPLIT, $32-8
 	MOVQ t+0(FP), R15
 	MOVQ R15, task-8(SP)
 	MOVQ T_DELTA(R15), R13
@@ -50,13 +51,6 @@ TEXT ·scan8(SB), NOSPLIT, $48-8
 	ADDQ R10, AX
 	MOVQ AX, end-16(SP)
 	ADDQ T_DONE(R15), R10
-	MOVQ T_EVENTS(R15), AX
-	MOVQ T_NEV(R15), BX
-	LEAQ (AX)(BX*8), BX
-	MOVQ BX, evp-24(SP)
-	MOVQ T_CAPEV(R15), BX
-	LEAQ -64(AX)(BX*8), BX // past it, less than eight events' room is left
-	MOVQ BX, evlimit-32(SP)
 	LEAQ (R10)(R12*2), R11
 	ADDQ R12, R11          // lane 3
 	LEAQ (R11)(R12*2), R14
@@ -111,20 +105,15 @@ exit:
 	MOVL R9, (T_STATES+28)(R15)
 	SUBQ T_TEXT(R15), R10
 	MOVQ R10, T_DONE(R15)
-	MOVQ evp-24(SP), AX
-	SUBQ T_EVENTS(R15), AX
-	SHRQ $3, AX
-	MOVQ AX, T_NEV(R15)
 	RET
 
 accept:
-	// Free R11 and R12 for the step and the flag.
-	MOVQ R11, save11-40(SP)
-	MOVQ R12, save12-48(SP)
-	MOVQ task-8(SP), R15
+	// Free R11 and R12 for the step and the task.
+	MOVQ R11, save11-24(SP)
+	MOVQ R12, save12-32(SP)
+	MOVQ task-8(SP), R12
 	MOVQ R10, R11
-	SUBQ T_TEXT(R15), R11
-	MOVQ evp-24(SP), R15
+	SUBQ T_TEXT(R12), R11
 	EVENT(AX, 0)
 	EVENT(BX, 1)
 	EVENT(CX, 2)
@@ -133,11 +122,10 @@ accept:
 	EVENT(DI, 5)
 	EVENT(R8, 6)
 	EVENT(R9, 7)
-	MOVQ save12-48(SP), R12
-	MOVQ save11-40(SP), R11
-	MOVQ R15, evp-24(SP)
-	CMPQ R15, evlimit-32(SP)
-	JBE next
-	// Full: stop after this step.
+	DECQ T_ROOM(R12)
+	MOVQ save12-32(SP), R12
+	MOVQ save11-24(SP), R11
+	JNZ next
+	// No more room: stop after this step.
 	INCQ R10
 	JMP exit

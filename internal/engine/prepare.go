@@ -490,5 +490,8 @@ func (w *worker) classify(b *blockResult) {
 // carve appends s to the arena, and returns its range there and the arena.
 func carve[T any](arena, s []T) (span, []T) {
 	at := int32(len(arena))
+	if len(s) == 0 {
+		return span{at, at}, arena
+	}
 	return span{at, at + int32(len(s))}, append(arena, s...)
 }
