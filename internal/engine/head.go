@@ -15,11 +15,11 @@ import (
 //
 // It is the regex's leading elements, from the start of an anchored regex
 // or from right after one of its literals, as far as they are simple:
-// literals, byte classes repeated, an optional literal and the end of the
-// line. A class repeated a varying number of times is matched greedily,
-// which finds a match if there is one only when what follows cannot start
-// with a byte of the class: the steps end after the first class for which
-// that is not so.
+// literals, byte classes repeated, an optional literal, a choice of
+// literals and the end of the line. A class repeated a varying number of
+// times is matched greedily, which finds a match if there is one only when
+// what follows cannot start with a byte of the class: the steps end after
+// the first class for which that is not so.
 type head struct {
 	lit   []byte // the steps start after an occurrence of lit, or at the start when nil
 	steps []headStep
@@ -27,9 +27,10 @@ type head struct {
 
 type headStep struct {
 	set      byteSet
-	min, max int    // how many bytes of set, in a row; max < 0: no bound
-	opt      []byte // an optional literal, instead of set
-	end      bool   // the end of the line, instead of set
+	min, max int      // how many bytes of set, in a row; max < 0: no bound
+	opt      []byte   // an optional literal, instead of set
+	alts     [][]byte // one of these literals, instead of set
+	end      bool     // the end of the line, instead of set
 }
 
 // byteSet is a set of bytes, a bit each.
@@ -79,6 +80,13 @@ func matchSteps(text []byte, i int, steps []headStep, budget *int) bool {
 			if bytes.HasPrefix(text[i:], st.opt) && matchSteps(text, i+len(st.opt), steps[k+1:], budget) {
 				return true
 			}
+		case st.alts != nil:
+			for _, alt := range st.alts {
+				if bytes.HasPrefix(text[i:], alt) && matchSteps(text, i+len(alt), steps[k+1:], budget) {
+					return true
+				}
+			}
+			return false
 		default:
 			n := 0
 			for i < len(text) && n != st.max && st.set.has(text[i]) {
@@ -123,8 +131,12 @@ func headOf(expr string) *head {
 	return best
 }
 
-// maxHeadOpts bounds the optional literals of a head.
-const maxHeadOpts = 3
+// maxHeadOpts bounds the optional literals and choices of a head, and
+// maxHeadAlts the literals of one choice.
+const (
+	maxHeadOpts = 3
+	maxHeadAlts = 8
+)
 
 // headSteps returns the steps of the leading simple elements of elems,
 // ending after a class repeated a varying number of times that could take
@@ -134,7 +146,7 @@ func headSteps(elems []*syntax.Regexp) []headStep {
 	opts := 0
 	for _, e := range elems {
 		s, ok := stepsOf(e)
-		if len(s) == 1 && s[0].opt != nil {
+		if len(s) == 1 && (s[0].opt != nil || s[0].alts != nil) {
 			// Each optional literal doubles the ways to try: a custom
 			// playbook's regex must not make a head take exponential time,
 			// where Go's regexp takes linear time.
@@ -167,6 +179,11 @@ func firstOf(steps []headStep) byteSet {
 			return first
 		case st.opt != nil:
 			first.add(st.opt[0])
+		case st.alts != nil:
+			for _, alt := range st.alts {
+				first.add(alt[0])
+			}
+			return first
 		default:
 			for i := range first {
 				first[i] |= st.set[i]
@@ -209,6 +226,16 @@ func stepsOf(e *syntax.Regexp) ([]headStep, bool) {
 			return []headStep{{opt: []byte(string(sub.Rune))}}, true
 		}
 		return repeatOf(e.Sub[0], 0, 1)
+	case syntax.OpAlternate:
+		// A choice of literals, as written (find|resolve).
+		var alts [][]byte
+		for _, sub := range e.Sub {
+			if sub.Op != syntax.OpLiteral || sub.Flags&syntax.FoldCase != 0 || len(alts) == maxHeadAlts {
+				return nil, false
+			}
+			alts = append(alts, []byte(string(sub.Rune)))
+		}
+		return []headStep{{alts: alts}}, true
 	case syntax.OpStar:
 		return repeatOf(e.Sub[0], 0, -1)
 	case syntax.OpPlus:

@@ -35,6 +35,10 @@ func TestHead(t *testing.T) {
 		{`^✗ (?P<test>\S+)$`, "", 6, []string{"✗ a", "✗ é"}, []string{"✗ ", "✗ a b", "x a"}},
 		{`a|b`, "-", 0, nil, nil},
 		{`(?P<x>\w+) \(\d+\)`, " (", 2, []string{"a (12)"}, []string{"a (x)", "a ()"}},
+		// A choice of literals is a step.
+		{`Could not (?:find|resolve) (?P<dep>[\w.\-]+:[\w.\-]+)\.`, "Could not ", 5,
+			[]string{"Could not find a:b.", "x: Could not resolve g.h:i:j."},
+			[]string{"Could not find gem 'x'", "Could not load a:b.", "Could not Find a:b."}},
 		// Optional literals double the ways to try: a head stops at the fourth.
 		{`^(?:ab)?(?:ab)?(?:ab)?(?:ab)?(?:ab)?x`, "", 3, []string{"x", "ababababx", "y"}, nil},
 	}

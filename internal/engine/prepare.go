@@ -254,21 +254,66 @@ func (w *worker) clean(b *blockResult) {
 // cleanLine appends to clean the Text of raw, a line rewritten with '\r'
 // or overlong, and its '\n', and notes its Full in b.fulls.
 func (w *worker) cleanLine(b *blockResult, clean, raw []byte) []byte {
-	l := w.lb.Build(0, raw)
 	at := len(clean)
+	body := bytes.TrimRight(raw, "\r\n")
+	// Full lines go in the arena one after the other, each followed by a
+	// newline, which ends what the segment finder finds in it, and with
+	// room past them for its lanes (see findSegments).
+	off := len(b.arena.fulls)
+	ar := slices.Grow(b.arena.fulls, len(body)+64+1+laneSlack)
+	if haveStripEscapes && !w.portable && len(raw) <= logtext.MaxLineBytes {
+		// Strip the whole line at once: its Text is then the last
+		// segment that shows something, unless an escape took a '\r'.
+		ar = stripLine(ar, body)
+		if f := ar[off:]; bytes.Count(f, []byte{'\r'}) == bytes.Count(body, []byte{'\r'}) {
+			clean = append(clean, lastVisible(f)...)
+			clean = append(clean, '\n')
+			b.fulls = append(b.fulls, full{at: int32(at), off: int32(off), text: f})
+			b.arena.fulls = append(ar, '\n')
+			return clean
+		}
+		ar = ar[:off]
+	}
+	l := w.lb.Build(0, raw)
 	clean = append(clean, l.Text...)
 	clean = append(clean, '\n')
 	if len(l.Full) != len(l.Text) {
-		// With room past it for the lanes of the segment finder, which
-		// only reads there.
-		// Each followed by a newline, which ends what the segment finder
-		// finds in it.
-		ar := slices.Grow(b.arena.fulls, len(l.Full)+1+laneSlack)
 		b.arena.fulls = append(ar, l.Full...)
-		b.fulls = append(b.fulls, full{at: int32(at), off: int32(len(ar)), text: b.arena.fulls[len(ar):]})
+		b.fulls = append(b.fulls, full{at: int32(at), off: int32(off), text: b.arena.fulls[off:]})
 		b.arena.fulls = append(b.arena.fulls, '\n')
 	}
 	return clean
+}
+
+// stripLine appends to dst the line src without its escapes, its '\r's
+// kept, as logtext.StripANSI does, with stripEscapes. dst has room for
+// 64 bytes more than src.
+func stripLine(dst, src []byte) []byte {
+	for len(src) > 64 {
+		out := dst[len(dst):cap(dst)]
+		read, written, stop, _ := stripEscapes(&out[0], &src[0], len(src), false)
+		dst, src = dst[:len(dst)+written], src[read:]
+		if stop != stopTail {
+			break // an escape logtext strips, with the rest
+		}
+	}
+	return logtext.StripANSI(dst, src)
+}
+
+// lastVisible returns what a terminal shows of a line rewritten with '\r'
+// (see logtext.Clean), given the line without escapes: its last segment
+// that is not blank, or its first.
+func lastVisible(full []byte) []byte {
+	for {
+		i := bytes.LastIndexByte(full, '\r')
+		if i < 0 {
+			return full
+		}
+		if seg := full[i+1:]; len(bytes.TrimSpace(seg)) > 0 {
+			return seg
+		}
+		full = full[:i]
+	}
 }
 
 // cleanFast is clean with stripEscapes, which strips the escapes of
@@ -287,7 +332,7 @@ func (w *worker) cleanFast(b *blockResult) {
 		}
 		for big := d.big; pos < big; {
 			dst := clean[len(clean):cap(clean)]
-			read, written, stop, at := stripEscapes(&dst[0], &raw[pos], big-pos)
+			read, written, stop, at := stripEscapes(&dst[0], &raw[pos], big-pos, true)
 			clean = clean[:len(clean)+written]
 			pos += read
 			// What stripEscapes leaves, logtext strips: the last bytes, or

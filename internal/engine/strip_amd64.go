@@ -5,8 +5,9 @@ package engine
 import "golang.org/x/sys/cpu"
 
 // stripEscapes copies src[:n] to dst without the ANSI escapes it holds,
-// as logtext.StripANSI does, and stops early: at a chunk holding a '\r'
-// inside a line (stop is stopCR, and the '\r' is at src[read+at]), at an
+// as logtext.StripANSI does, and stops early: when crs is set, at a chunk
+// holding a '\r' inside a line (stop is stopCR, and the '\r' is at
+// src[read+at]), at an
 // escape it leaves to logtext.StripANSI (stopEscape: an OSC sequence, or
 // one longer than its chunks; it starts at src[read]), or when fewer than
 // 65 bytes are left (stopTail). What it wrote, dst[:written], is
@@ -14,7 +15,7 @@ import "golang.org/x/sys/cpu"
 // n+64 bytes.
 //
 //go:noescape
-func stripEscapes(dst, src *byte, n int) (read, written, stop, at int)
+func stripEscapes(dst, src *byte, n int, crs bool) (read, written, stop, at int)
 
 // haveStripEscapes reports whether stripEscapes runs here: it needs
 // AVX-512's byte instructions and compress (VBMI2), and BMI1 and BMI2.

@@ -33,7 +33,7 @@
 	ADDQ BX, DI \
 	ADDQ R14, SI
 
-// func stripEscapes(dst, src *byte, n int) (read, written, stop, at int)
+// func stripEscapes(dst, src *byte, n int, crs bool) (read, written, stop, at int)
 //
 // See stripEscapesGo. Sixty-four bytes at a time: a chunk with no escape
 // and no '\r' is stored as it is; otherwise the escapes' bytes are marked
@@ -45,10 +45,16 @@
 // AX its escapes; R9, R13, DX the escapes followed by '[', '\n', ']'; R10
 // its newlines; R11 the bytes that end a CSI sequence; R12 the bytes to
 // drop; R14 how many of the chunk's bytes to write; BX, CX, R15 scratch.
-TEXT ·stripEscapes(SB), NOSPLIT, $16-56
+TEXT ·stripEscapes(SB), NOSPLIT, $16-64
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ n+16(FP), R8
+	// K7 keeps the '\r's looked for: all of them, or none.
+	KXORQ K7, K7, K7
+	MOVBLZX crs+24(FP), AX
+	TESTQ AX, AX
+	JZ 2(PC)
+	KXNORQ K7, K7, K7
 	MOVQ DI, dstBase-8(SP)
 	MOVQ SI, srcBase-16(SP)
 	LEAQ -65(SI)(R8*1), R8
@@ -66,8 +72,8 @@ TEXT ·stripEscapes(SB), NOSPLIT, $16-56
 	VPBROADCASTB AX, Z21
 	MOVL $0x3f, AX
 	VPBROADCASTB AX, Z22
-	MOVQ $STOP_TAIL, stop+40(FP)
-	MOVQ $0, at+48(FP)
+	MOVQ $STOP_TAIL, stop+48(FP)
+	MOVQ $0, at+56(FP)
 
 loop:
 	CMPQ SI, R8
@@ -75,6 +81,7 @@ loop:
 	VMOVDQU8 (SI), Z0
 	VPCMPEQB Z16, Z0, K1
 	VPCMPEQB Z17, Z0, K2
+	KANDQ K7, K2, K2
 	KORTESTQ K1, K2
 	JNZ slow
 	VMOVDQU8 Z0, (DI)
@@ -197,18 +204,18 @@ crossing:
 handOver:
 	MOVQ CX, R14
 	COMPRESS
-	MOVQ $STOP_ESCAPE, stop+40(FP)
+	MOVQ $STOP_ESCAPE, stop+48(FP)
 	JMP done
 
 innerCR:
 	TZCNTQ CX, CX
-	MOVQ CX, at+48(FP)
-	MOVQ $STOP_CR, stop+40(FP)
+	MOVQ CX, at+56(FP)
+	MOVQ $STOP_CR, stop+48(FP)
 
 done:
 	SUBQ srcBase-16(SP), SI
-	MOVQ SI, read+24(FP)
+	MOVQ SI, read+32(FP)
 	SUBQ dstBase-8(SP), DI
-	MOVQ DI, written+32(FP)
+	MOVQ DI, written+40(FP)
 	VZEROUPPER
 	RET

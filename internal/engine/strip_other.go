@@ -4,6 +4,6 @@ package engine
 
 const haveStripEscapes = false
 
-func stripEscapes(dst, src *byte, n int) (read, written, stop, at int) {
+func stripEscapes(dst, src *byte, n int, crs bool) (read, written, stop, at int) {
 	panic("stripEscapes: no assembly here")
 }

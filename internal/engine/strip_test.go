@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/faultline-dev/faultline/internal/logtext"
@@ -15,7 +16,7 @@ import (
 func checkStrip(t *testing.T, src []byte) {
 	t.Helper()
 	dst := make([]byte, len(src)+64)
-	read, written, stop, at := stripEscapes(&dst[0], &src[0], len(src))
+	read, written, stop, at := stripEscapes(&dst[0], &src[0], len(src), true)
 	if read < 0 || read > len(src) || written > read {
 		t.Fatalf("%q: read %d, wrote %d", src, read, written)
 	}
@@ -139,6 +140,12 @@ func TestCleanFastMatchesPortable(t *testing.T) {
 			raw := append(escapeText(r, n), '\n')
 			sameClean(t, "random", raw)
 		}
+	}
+	// Progress lines: plain, colored, blank at the end, and with escapes
+	// that take a '\r' (then the segments are not those of the raw line).
+	for _, l := range []string{"10%\r100%\n", "\x1b[32m10%\x1b[0m\r\x1b[K100%\r\n", "a\rb\r   \r\x1b[0m\n",
+		"a\x1b[\rb\rc\n", "x\x1b\ry\n", "\x1b]0;t\ru\x07v\rw\n", "\r\n\r\rz\r\n"} {
+		sameClean(t, l, []byte(strings.Repeat("plain\n", 20)+l+strings.Repeat(l, 30)))
 	}
 	long := bytes.Repeat([]byte("\x1b[31mx\x1b[0m"), 3*logtext.MaxLineBytes/10)
 	sameClean(t, "overlong", append(append([]byte("a\r\nb\x1b[1m\n"), long...), "\nerror\r\n"...))
