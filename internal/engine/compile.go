@@ -262,6 +262,18 @@ func compile(pbs []*catalog.Playbook) *compiled {
 		c.literals = append(c.literals, s)
 		c.uses = append(c.uses, []use{{kind: useLineStart, pb: -1}})
 	}
+	// Each pattern's uses in one array, in order: classifying a line
+	// reads those of its patterns.
+	total := 0
+	for _, us := range c.uses {
+		total += len(us)
+	}
+	flat := make([]use, 0, total)
+	for p, us := range c.uses {
+		at := len(flat)
+		flat = append(flat, us...)
+		c.uses[p] = flat[at:len(flat):len(flat)]
+	}
 	c.exact = exactSpellings(c)
 	c.ac = newACMatcher(c.literals)
 	c.segments = newSegmentFinder()
