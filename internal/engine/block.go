@@ -13,14 +13,14 @@ import (
 )
 
 // The engine reads a log in blocks of whole lines. Each block is prepared
-// on its own, by as many workers as there are cores: its lines are cleaned
-// (ANSI escapes, '\r' rewrites), the catalog's automaton scans the whole
-// block at once, and only the lines where it found something, or that may
-// state a step's start, are classified (see classifier). Most lines of a
-// log are neither; they cost a newline search and nothing more. The facts
-// are then applied to the analysis in log order, by one goroutine. The
-// result is the same as reading line by line (analyzeLines), which tests
-// check.
+// on its own, by as many workers as there are cores (prepare.go): its
+// lines are cleaned (ANSI escapes, '\r' rewrites), the catalog's automaton
+// scans the whole block at once (lanes.go), and only the lines where it
+// found something, or that may state a step's start, are classified (see
+// classifier). Most lines of a log are neither; they cost the scan and
+// nothing more. The facts are then applied to the analysis in log order,
+// by one goroutine. The result is the same as reading line by line
+// (analyzeLines), which tests check.
 
 // blockSize is how many bytes of a log one block holds at most (plus a
 // line ending added to an unterminated last line). It must exceed

@@ -11,12 +11,14 @@ import (
 // Preparing a block: cleaning its lines, scanning them, and classifying the
 // lines where the automaton found something. Nothing here goes line by
 // line through the whole block: most lines need no cleaning and hold no
-// pattern, and they cost nothing but the scan. The cleaner jumps from one
-// line that needs cleaning to the next; the classifier from one line
-// where the automaton found a pattern to the next. Lines that may state a
-// step's start without holding a marker (those starting with '$', '+', '-'
-// or '~', after any timestamp) are found by the automaton too, by the
-// newline before them (see lineStarts in compile).
+// pattern, and they cost nothing but the scan. The cleaner strips the
+// escapes of runs of lines at once (64 bytes at a time where the
+// processor can, see stripEscapes), and cleans on its own only a line
+// rewritten with '\r' or too long to keep; the classifier moves from one
+// line where the automaton found a pattern to the next. Lines that may
+// state a step's start without holding a marker (those starting with '$',
+// '+', '-' or '~', after any timestamp) are found by the automaton too, by
+// the newline before them (see lineStarts in compile).
 
 // record is the facts of one line of a block that has any, its slices
 // kept as ranges of the block's arena.
