@@ -240,6 +240,7 @@ func (m *acMatcher) dense() []uint32 {
 		n := m.nclass
 		states := m.states()
 		m.tab = make([]uint32, classWords+states*n)
+		prefault(m.tab)
 		for c, cl := range m.class {
 			m.tab[c/4] |= uint32(cl) << (8 * (c % 4))
 		}

@@ -6,7 +6,6 @@ import (
 	"context"
 	"io"
 	"runtime"
-	"slices"
 	"sync"
 
 	"github.com/faultline-dev/faultline/internal/logtext"
@@ -56,7 +55,7 @@ func (br *blockReader) next(buf []byte) ([]byte, error) {
 		if len(buf)+spare >= cap(buf) {
 			// Grow as the log turns out longer: most logs are far smaller
 			// than a block.
-			buf = slices.Grow(buf, min(max(2*cap(buf), 16<<10), br.size)+spare-len(buf))
+			buf = grow(buf, min(max(2*cap(buf), 16<<10), br.size)+spare-len(buf))
 		}
 		n, err := br.r.Read(buf[len(buf):min(cap(buf)-spare, br.size)])
 		if br.skipping {

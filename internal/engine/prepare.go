@@ -262,7 +262,7 @@ func (w *worker) cleanLine(b *blockResult, clean, raw []byte) []byte {
 	// newline, which ends what the segment finder finds in it, and with
 	// room past them for its lanes (see findSegments).
 	off := len(b.arena.fulls)
-	ar := slices.Grow(b.arena.fulls, len(body)+64+1+laneSlack)
+	ar := grow(b.arena.fulls, len(body)+64+1+laneSlack)
 	if haveStripEscapes && !w.portable && len(raw) <= logtext.MaxLineBytes {
 		// Strip the whole line at once: its Text is then the last
 		// segment that shows something, unless an escape took a '\r'.
@@ -325,7 +325,7 @@ func lastVisible(full []byte) []byte {
 func (w *worker) cleanFast(b *blockResult) {
 	raw := b.raw
 	// Cleaning never lengthens a line: this is room enough.
-	clean := slices.Grow(b.cleanBuf[:0], len(raw)+64+laneSlack)
+	clean := grow(b.cleanBuf[:0], len(raw)+64+laneSlack)
 	d := dirt{raw: raw, big: -1}
 	for pos := 0; pos < len(raw); {
 		// pos starts a line. Strip up to the next overlong line.
