@@ -72,7 +72,7 @@ func (e *Engine) analyzeLines(ctx context.Context, r io.Reader, opts Options) (*
 			return nil, ctx.Err()
 		}
 		pats = e.c.ac.appendMatches(pats[:0], l.Match, true)
-		f := k.classify(l, pats)
+		f := k.classify(l, pats, nil)
 		a.remember(l.N, l.Text, f.score, f.flags)
 		a.apply(l, f)
 	}

@@ -1,5 +1,7 @@
 package engine
 
+import "slices"
+
 // Scanning a block in eight lanes.
 //
 // A scan with the dense DFA is a chain of dependent table loads: each byte's
@@ -75,8 +77,7 @@ func (m *acMatcher) scanLanes(dst []acEvent, text []byte, sep byte, sc *laneScra
 		for j := range sc.events {
 			n := int(t.nev[j])
 			if len(sc.events[j]) < n+room {
-				sc.events[j] = append(sc.events[j][:n], make([]laneEvent, n+room-n)...)
-				sc.events[j] = sc.events[j][:cap(sc.events[j])]
+				sc.events[j] = slices.Grow(sc.events[j][:n], room)[:n+room]
 			}
 			room = min(room, len(sc.events[j])-n)
 			t.events[j] = &sc.events[j][0]

@@ -47,9 +47,6 @@ type classifier struct {
 	boilerplate      []int32  // the boilerplate branches the line may match
 	boilerplateStamp []uint32 // per branch: the tick it was last added on
 	segments         segmentScratch
-	// segs, when set, holds the segments of the progress line to classify
-	// next, which the worker found for the whole block at once.
-	segs *segments
 }
 
 func newClassifier(c *compiled, baseline *Baseline) *classifier {
@@ -64,8 +61,10 @@ func newClassifier(c *compiled, baseline *Baseline) *classifier {
 
 // classify returns the facts of line l, given the patterns of the
 // catalog's automaton that occur in l.Match, in any order and with
-// repeats. The facts are valid until the next call.
-func (k *classifier) classify(l logtext.Line, pats []int32) *facts {
+// repeats, and, for a line rewritten with '\r', the segments that may state
+// events when they are known (nil: classify finds them). The facts are
+// valid until the next call.
+func (k *classifier) classify(l logtext.Line, pats []int32, segs *segments) *facts {
 	k.tick++
 	if k.tick == 0 { // wrapped: old stamps could collide with new ticks
 		clear(k.stamp)
@@ -95,8 +94,7 @@ func (k *classifier) classify(l logtext.Line, pats []int32) *facts {
 		// A line rewritten with '\r' (a progress bar): the automaton saw
 		// its last segment only. Its segments state events only if they
 		// hold markers or one starts like a command.
-		sg := k.segs
-		k.segs = nil
+		sg := segs
 		if sg == nil {
 			found := k.c.segments.find(l.Full, &k.segments)
 			sg = &found

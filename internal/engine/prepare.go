@@ -378,14 +378,26 @@ func (w *worker) cleanFast(b *blockResult) {
 }
 
 // indexInnerCR returns the offset of the first '\r' of b followed by
-// another byte than '\r' or '\n', or -1.
+// another byte than '\r' or '\n': one inside a line, not part of its
+// ending; or -1.
 func indexInnerCR(b []byte) int {
-	for i := 0; i+1 < len(b); i++ {
-		if b[i] == '\r' && b[i+1] != '\r' && b[i+1] != '\n' {
-			return i
+	for from := 0; ; {
+		i := bytes.IndexByte(b[from:], '\r')
+		if i < 0 {
+			return -1
 		}
+		j := from + i + 1
+		for j < len(b) && b[j] == '\r' {
+			j++
+		}
+		if j == len(b) {
+			return -1
+		}
+		if b[j] != '\n' {
+			return j - 1
+		}
+		from = j + 1
 	}
-	return -1
 }
 
 // dirt finds the lines that need more cleaning than their escapes: those
@@ -401,18 +413,10 @@ type dirt struct {
 // a '\r' inside a line or of a line longer than logtext.MaxLineBytes; or
 // len(raw). Calls come in order of position.
 func (d *dirt) next(pos int) int {
-	for from := pos; d.cr < from; {
+	if d.cr < pos {
 		d.cr = len(d.raw)
-		if i := bytes.IndexByte(d.raw[from:], '\r'); i >= 0 {
-			d.cr = from + i
-		}
-		// A '\r' followed by others and the line's end ends the line.
-		i := d.cr
-		for i < len(d.raw) && d.raw[i] == '\r' {
-			i++
-		}
-		if i < len(d.raw) && d.raw[i] == '\n' {
-			from = i + 1
+		if i := indexInnerCR(d.raw[pos:]); i >= 0 {
+			d.cr = pos + i
 		}
 	}
 	if d.big < pos {
@@ -486,9 +490,10 @@ func (w *worker) classify(b *blockResult) {
 		first = false
 		r := record{idx: int32(idx), start: int32(start), end: int32(end), full: -1}
 		special := every
+		var segs *segments // of a progress line, found for the whole block
 		if len(fulls) > 0 && int(fulls[0].at) == start {
 			r.full = int32(len(b.fulls) - len(fulls))
-			w.k.segs = &fulls[0].segs
+			segs = &fulls[0].segs
 			fulls = fulls[1:]
 			special = true
 		}
@@ -516,7 +521,7 @@ func (w *worker) classify(b *blockResult) {
 			// as if the automaton had found nothing.
 			continue
 		}
-		f := w.k.classify(l, w.pats)
+		f := w.k.classify(l, w.pats, segs)
 		if f.score == 0 && f.flags == 0 && len(f.hits) == 0 && len(f.alls) == 0 && len(f.vetoes) == 0 && len(f.events) == 0 {
 			continue
 		}

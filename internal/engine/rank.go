@@ -30,7 +30,7 @@ func (e *Engine) Rank(text string) []Ranked {
 	for sc.Scan() {
 		l := sc.Line()
 		pats = e.c.ac.appendMatches(pats[:0], l.Match, false)
-		f := k.classify(l, pats)
+		f := k.classify(l, pats, nil)
 		a.n = l.N
 		a.mark(f)
 		a.recordHits(l.N, f.hits)
