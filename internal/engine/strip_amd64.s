@@ -33,9 +33,9 @@
 	ADDQ BX, DI \
 	ADDQ R14, SI
 
-// func stripEscapes(dst, src *byte, n int, crs bool) (read, written, stop, at int)
+// func stripEscapes512(dst, src *byte, n int, crs bool) (read, written, stop, at int)
 //
-// See stripEscapesGo. Sixty-four bytes at a time: a chunk with no escape
+// stripEscapes with AVX-512. Sixty-four bytes at a time: a chunk with no escape
 // and no '\r' is stored as it is; otherwise the escapes' bytes are marked
 // in a mask, the others compressed into place (VPCOMPRESSB). An escape
 // that does not end in the chunk starts the next one.
@@ -45,7 +45,7 @@
 // AX its escapes; R9, R13, DX the escapes followed by '[', '\n', ']'; R10
 // its newlines; R11 the bytes that end a CSI sequence; R12 the bytes to
 // drop; R14 how many of the chunk's bytes to write; BX, CX, R15 scratch.
-TEXT ·stripEscapes(SB), NOSPLIT, $16-64
+TEXT ·stripEscapes512(SB), NOSPLIT, $16-64
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ n+16(FP), R8

@@ -51,7 +51,7 @@ func escapeText(r *rand.Rand, n int) []byte {
 	pieces := []string{
 		"error: ", "word ", "ok", "\n", "\r\n", "\r\r\n", "\r", "\x1b[31m", "\x1b[0m", "\x1b[1;32m", "\x1b[K",
 		"\x1b[", "\x1b", "\x1b\n", "\x1b\x1b[m", "\x1b(B", "\x1b]0;title\x07", "\x1b]8;;http://x\x1b\\", "\x1b]",
-		"\x1b[38;5;214m", "\x1b[\r\n", "\x1b[1\n", "\xe2\x9c\x93", "\x7f", "\x1b[12345678901234567890m",
+		"\x1b[38;5;214m", "\x1b[2@", "\x1b[~", "\x1b[\r\n", "\x1b[1\n", "\xe2\x9c\x93", "\x7f", "\x1b[12345678901234567890m",
 	}
 	var b []byte
 	for len(b) < n {
@@ -64,10 +64,34 @@ func escapeText(r *rand.Rand, n int) []byte {
 	return b[:n]
 }
 
-func TestStripEscapes(t *testing.T) {
+// kernels returns the stripEscapes kernels to test here, by the value of
+// stripWide that selects each, and skips t when there is none.
+func kernels(t testing.TB) []bool {
 	if !haveStripEscapes {
-		t.Skip("stripEscapes needs AVX-512 VBMI2")
+		t.Skip("stripEscapes needs AVX2 or AVX-512 VBMI2, and BMI2")
 	}
+	if has512 {
+		return []bool{false, true}
+	}
+	return []bool{false}
+}
+
+// eachKernel runs f once with each stripEscapes kernel there is.
+func eachKernel(t testing.TB, f func()) {
+	t.Helper()
+	wide := stripWide
+	defer func() { stripWide = wide }()
+	for _, k := range kernels(t) {
+		stripWide = k
+		f()
+	}
+}
+
+func TestStripEscapes(t *testing.T) {
+	eachKernel(t, func() { testStripEscapes(t) })
+}
+
+func testStripEscapes(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for _, n := range []int{1, 64, 65, 66, 127, 128, 200, 1000, 5000} {
 		for range 300 {
@@ -86,9 +110,7 @@ func TestStripEscapes(t *testing.T) {
 // FuzzStripEscapes checks stripEscapes against logtext.StripANSI on texts
 // built from the fuzzer's bytes, long enough for several chunks.
 func FuzzStripEscapes(f *testing.F) {
-	if !haveStripEscapes {
-		f.Skip("stripEscapes needs AVX-512 VBMI2")
-	}
+	kernels(f)
 	f.Add([]byte("\x1b[31merror\x1b[0m: x\r\n"))
 	f.Add([]byte("\x1b]8;;x\x1b\\a\x1b\x1b[m\x1b(B\r\x1b[K"))
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -99,7 +121,7 @@ func FuzzStripEscapes(f *testing.F) {
 		for len(src) < 300 {
 			src = append(src, in...)
 		}
-		checkStrip(t, src)
+		eachKernel(t, func() { checkStrip(t, src) })
 	})
 }
 
@@ -131,9 +153,10 @@ func sameClean(t testing.TB, name string, raw []byte) {
 }
 
 func TestCleanFastMatchesPortable(t *testing.T) {
-	if !haveStripEscapes {
-		t.Skip("stripEscapes needs AVX-512 VBMI2")
-	}
+	eachKernel(t, func() { testCleanFast(t) })
+}
+
+func testCleanFast(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	for _, n := range []int{10, 100, 1000, 100_000} {
 		for range 50 {
@@ -173,9 +196,7 @@ func TestCleanFastMatchesPortable(t *testing.T) {
 // FuzzCleanFast checks cleaning with stripEscapes against cleaning
 // without, on blocks built from the fuzzer's bytes.
 func FuzzCleanFast(f *testing.F) {
-	if !haveStripEscapes {
-		f.Skip("stripEscapes needs AVX-512 VBMI2")
-	}
+	kernels(f)
 	f.Add([]byte("\x1b[31merror\x1b[0m: x\r\n10%\r100%\r\n"), uint16(3))
 	f.Add([]byte("\x1b]8;;x\x1b\\a\x1b\x1b[m\x1b(B\r\x1b[K\n"), uint16(100))
 	f.Fuzz(func(t *testing.T, in []byte, reps uint16) {
@@ -184,6 +205,6 @@ func FuzzCleanFast(f *testing.F) {
 			raw = append(raw, in...)
 		}
 		raw = append(raw, '\n')
-		sameClean(t, "fuzz", raw)
+		eachKernel(t, func() { sameClean(t, "fuzz", raw) })
 	})
 }
