@@ -2,10 +2,7 @@
 
 #include "textflag.h"
 
-// How stripEscapes stopped (strip.go).
-#define STOP_TAIL 0
-#define STOP_CR 1
-#define STOP_ESCAPE 2
+#include "strip_defs.h"
 
 // The 64-bit mask of the bytes of a chunk whose halves' compare results
 // are lo and hi. Uses R15.
@@ -28,18 +25,42 @@
 	VPCMPEQB c, Y3, Y5 \
 	MASK(Y4, Y5, r)
 
-// Drop the bytes of the chunk from CX to BX (both included) into the drop
-// mask R12, and the escapes among them from AX. Uses R15.
-#define DROP_RANGE \
-	MOVQ $2, R15 \
-	SHLXQ BX, R15, R15 \
-	DECQ R15 \
-	ANDNQ AX, R15, AX \
-	MOVQ $1, BX \
-	SHLXQ CX, BX, BX \
-	DECQ BX \
-	ANDNQ R15, BX, R15 \
-	ORQ R15, R12
+// One group of COMPRESS: the kept bytes of the eight at off(SI), whose
+// bits are BX's lowest byte, written at DI, which moves past them; BX
+// moves on to the next group's bits. Uses CX, X4, X5.
+#define GROUP(off) \
+	MOVBLZX BL, CX \
+	VMOVQ off(SI), X4 \
+	VMOVQ (R12)(CX*8), X5 \
+	VPSHUFB X5, X4, X4 \
+	VMOVQ X4, (DI) \
+	POPCNTL CX, CX \
+	ADDQ CX, DI \
+	SHRQ $8, BX
+
+// Write the chunk's first R14 bytes but those of R12 at DI, eight source
+// bytes at a time, and move SI and DI past them. Each write is of eight
+// bytes, of which the kept come first; dst has room for them. Uses BX,
+// CX, R12, X4, X5.
+#define COMPRESS \
+	MOVQ $-1, BX \
+	BZHIQ R14, BX, BX \
+	ANDNQ BX, R12, BX \
+	LEAQ ·stripShuffle(SB), R12 \
+	GROUP(0) \
+	GROUP(8) \
+	GROUP(16) \
+	GROUP(24) \
+	GROUP(32) \
+	GROUP(40) \
+	GROUP(48) \
+	GROUP(56) \
+	ADDQ R14, SI
+
+// The escapes followed by '\n' and ']', for strip_walk.h.
+#define EACH_MASKS \
+	EQNEXT(Y10, R13) \
+	EQNEXT(Y12, DX)
 
 // func stripEscapes256(dst, src *byte, n int, crs bool) (read, written, stop, at int)
 //
@@ -155,121 +176,4 @@ marks:
 	MASK(Y4, Y5, R11)
 	ORQ R10, R11 // a newline ends a sequence too, and stays
 
-	// Most often every escape starts a CSI sequence that ends in the
-	// chunk, and none starts inside another: then one subtraction marks
-	// them all (see stripEscapes512).
-	ANDNQ AX, R9, CX
-	TESTQ CX, CX
-	JNZ each // an escape not followed by '['
-	LEAQ (AX)(AX*1), CX
-	ANDNQ R11, CX, R12 // T
-	MOVQ R12, BX
-	SUBQ AX, BX
-	JCS each // the last sequence ends past the chunk
-	XORQ R12, BX
-	ANDNQ AX, BX, CX
-	TESTQ CX, CX
-	JNZ each // an escape inside a sequence
-	ANDNQ BX, R10, R12 // a newline ending a sequence stays
-	MOVQ $64, R14
-	JMP compress
-
-each:
-	// One escape after the other.
-	EQNEXT(Y10, R13)
-	EQNEXT(Y12, DX)
-	XORQ R12, R12
-
-escape:
-	TZCNTQ AX, CX // the escape's offset
-	BTQ CX, R9
-	JCS csi
-	BTQ CX, R13
-	JCS alone
-	BTQ CX, DX
-	JCS handOver // OSC: Go's
-	// ESC and the byte after it.
-	CMPQ CX, $63
-	JEQ crossing
-	LEAQ 1(CX), BX
-	JMP drop
-
-alone:
-	// ESC at the end of its line: it alone goes.
-	MOVQ CX, BX
-	JMP drop
-
-csi:
-	// ESC [, parameters, and the first final byte or newline after them.
-	CMPQ CX, $62
-	JAE crossing
-	LEAQ 2(CX), R15
-	MOVQ $-1, BX
-	SHLXQ R15, BX, BX
-	ANDQ R11, BX
-	TZCNTQ BX, BX
-	JCS crossing // no end in this chunk
-	BTQ BX, R10
-	SBBQ $0, BX  // a newline ending the sequence is kept
-
-drop:
-	DROP_RANGE
-	TESTQ AX, AX
-	JNZ escape
-	MOVQ $64, R14
-	JMP compress
-
-crossing:
-	// The escape ends past the chunk: the next chunk starts with it.
-	TESTQ CX, CX
-	JZ handOver // as long as a chunk: Go's
-	MOVQ CX, R14
-	JMP compress
-
-handOver:
-	MOVQ CX, R14
-	MOVQ $STOP_ESCAPE, stop+48(FP)
-
-compress:
-	// Write the chunk's first R14 bytes but those of R12 at DI, eight
-	// source bytes at a time, until no kept byte is left; move SI and DI
-	// past them. Each write is of eight bytes, of which the kept come
-	// first; dst has room for them.
-	MOVQ $-1, BX
-	BZHIQ R14, BX, BX
-	ANDNQ BX, R12, BX
-	MOVQ SI, R15
-	LEAQ ·stripShuffle(SB), R12
-	TESTQ BX, BX
-	JZ compressed
-
-group:
-	MOVBLZX BL, CX
-	VMOVQ (R15), X4
-	VMOVQ (R12)(CX*8), X5
-	VPSHUFB X5, X4, X4
-	VMOVQ X4, (DI)
-	POPCNTL CX, CX
-	ADDQ CX, DI
-	ADDQ $8, R15
-	SHRQ $8, BX
-	JNZ group
-
-compressed:
-	ADDQ R14, SI
-	CMPQ stop+48(FP), $STOP_ESCAPE
-	JEQ done
-	JMP loop
-
-innerCR:
-	TZCNTQ CX, CX
-	MOVQ CX, at+56(FP)
-	MOVQ $STOP_CR, stop+48(FP)
-
-done:
-	SUBQ srcBase-16(SP), SI
-	MOVQ SI, read+32(FP)
-	SUBQ dstBase-8(SP), DI
-	MOVQ DI, written+40(FP)
-	VZEROUPPER
-	RET
+#include "strip_walk.h"
