@@ -58,7 +58,17 @@ func TestPrefilter(t *testing.T) {
 		{`^\s+.*`, nil},
 		{`^\d+\) (?P<test>(?P<class>[\w\\]+)::(?P<method>test\w*))`, [][]string{{"::test"}, {") "}}},
 		// Literals join across the edges of groups.
-		{`(?P<file>[^\s:]+\.py):(?P<line>\d+):`, [][]string{{".py:"}}},
+		{`(?P<file>[^\s:]+\.py):(?P<line>\d+):`, [][]string{
+			{".py:0", ".py:1", ".py:2", ".py:3", ".py:4", ".py:5", ".py:6", ".py:7", ".py:8", ".py:9"},
+		}},
+		// A short trigger takes the digit next to it ("0 http" … "9 http",
+		// not " http"); the other factors stay; a long trigger stays too.
+		{`\d+\. [1-5]\d\d https?://`, [][]string{
+			{"0 http", "1 http", "2 http", "3 http", "4 http", "5 http", "6 http", "7 http", "8 http", "9 http"},
+			{"://"},
+			{". 1", ". 2", ". 3", ". 4", ". 5"},
+		}},
+		{`(?P<n>\d+) tests completed`, [][]string{{" tests completed"}}},
 		// The rarest factor triggers: ".kt", not "e: ".
 		{`^e: (?P<file>[^\s:]+\.kts?): \(`, [][]string{{".kt"}, {": ("}, {"e: "}}},
 		// A rare factor too short to trigger is still checked.

@@ -49,7 +49,25 @@ func parseSimple(expr string) (*syntax.Regexp, error) {
 }
 
 func prefilter(re *syntax.Regexp) [][]string {
-	fs := factors(re)
+	out := bestFactors(factors(re, spaceClass))
+	if len(out) > 0 && quality(out[0]) < longTrigger {
+		// A short trigger is common in logs (" http", ".js:"): spelling
+		// out the digits next to it can make it far rarer ("0 http" …
+		// "9 http": a status code before a URL).
+		// The other factors stay as they were: sets of ten literals cost
+		// more to check than the one literal they would replace.
+		if wide := bestFactors(factors(re, digitClass)); len(wide) > 0 && rarity(wide[0]) > rarity(out[0]) {
+			out[0] = wide[0]
+		}
+	}
+	return out
+}
+
+// longTrigger is the length from which a trigger is rare enough as it is.
+const longTrigger = 6
+
+// bestFactors returns the best trigger of fs and the best factors after it.
+func bestFactors(fs [][]string) [][]string {
 	// The best factors are the rarest in logs, then those whose shortest
 	// alternative is longest.
 	sort.SliceStable(fs, func(i, j int) bool {
@@ -79,7 +97,12 @@ func prefilter(re *syntax.Regexp) [][]string {
 // RequiredLiteral returns the rarest single literal of at least 3 bytes
 // (see rarity) that every match of expr contains, or "".
 func RequiredLiteral(expr string) string {
-	for _, f := range Prefilter(expr) {
+	re, err := parseSimple(expr)
+	if err != nil {
+		return ""
+	}
+	// Without digits spelled out: they make sets of literals.
+	for _, f := range bestFactors(factors(re, spaceClass)) {
 		if len(f) == 1 {
 			return f[0]
 		}
@@ -153,8 +176,9 @@ func literal(re *syntax.Regexp) (string, bool) {
 	return s, true
 }
 
-// factors returns sets of literals every match of re contains one of.
-func factors(re *syntax.Regexp) [][]string {
+// factors returns sets of literals every match of re contains one of,
+// spelling out classes of up to maxClass bytes.
+func factors(re *syntax.Regexp, maxClass int) [][]string {
 	switch re.Op {
 	case syntax.OpLiteral:
 		if s, ok := literal(re); ok {
@@ -181,11 +205,11 @@ func factors(re *syntax.Regexp) [][]string {
 			run = []string{""}
 		}
 		for _, sub := range inlineCaptures(nil, re.Sub) {
-			if set, ok := exactSet(sub); ok && len(run)*len(set) <= maxJoined {
+			if set, ok := exactSet(sub, maxClass); ok && len(run)*len(set) <= maxJoined {
 				run = joinSets(run, set)
 				continue
 			}
-			if set, ok := plusSet(sub); ok {
+			if set, ok := plusSet(sub, maxClass); ok {
 				// One byte of a class or more: the run before it ends
 				// with one of them, and the run after it starts with one.
 				if len(run)*len(set) <= maxJoined {
@@ -196,26 +220,26 @@ func factors(re *syntax.Regexp) [][]string {
 				continue
 			}
 			flush()
-			if set, ok := exactSet(sub); ok && len(set) <= maxJoined {
+			if set, ok := exactSet(sub, maxClass); ok && len(set) <= maxJoined {
 				run = set
 				continue
 			}
-			out = append(out, factors(sub)...)
+			out = append(out, factors(sub, maxClass)...)
 		}
 		flush()
 		return out
 	case syntax.OpCapture, syntax.OpPlus:
-		return factors(re.Sub[0])
+		return factors(re.Sub[0], maxClass)
 	case syntax.OpRepeat:
 		if re.Min >= 1 {
-			return factors(re.Sub[0])
+			return factors(re.Sub[0], maxClass)
 		}
 	case syntax.OpAlternate:
 		// Each branch contributes its best factor; a branch with none
 		// leaves the alternation with none.
 		var set []string
 		for _, sub := range re.Sub {
-			fs := factors(sub)
+			fs := factors(sub, maxClass)
 			if len(fs) == 0 {
 				return nil
 			}
@@ -239,14 +263,14 @@ const maxJoined = 16
 // exactSet returns the strings re matches when they are few and all
 // usable by the automaton (see literal): a literal, a small class, an
 // alternation or sequence of those.
-func exactSet(re *syntax.Regexp) ([]string, bool) {
+func exactSet(re *syntax.Regexp, maxClass int) ([]string, bool) {
 	switch re.Op {
 	case syntax.OpLiteral:
 		if s, ok := literal(re); ok {
 			return []string{s}, true
 		}
 	case syntax.OpCapture:
-		return exactSet(re.Sub[0])
+		return exactSet(re.Sub[0], maxClass)
 	case syntax.OpCharClass:
 		var set []string
 		for i := 0; i < len(re.Rune); i += 2 {
@@ -261,7 +285,7 @@ func exactSet(re *syntax.Regexp) ([]string, bool) {
 	case syntax.OpAlternate:
 		var set []string
 		for _, sub := range re.Sub {
-			s, ok := exactSet(sub)
+			s, ok := exactSet(sub, maxClass)
 			if !ok || len(set)+len(s) > maxJoined {
 				return nil, false
 			}
@@ -271,7 +295,7 @@ func exactSet(re *syntax.Regexp) ([]string, bool) {
 	case syntax.OpConcat:
 		set := []string{""}
 		for _, sub := range re.Sub {
-			s, ok := exactSet(sub)
+			s, ok := exactSet(sub, maxClass)
 			if !ok || len(set)*len(s) > maxJoined {
 				return nil, false
 			}
@@ -282,18 +306,21 @@ func exactSet(re *syntax.Regexp) ([]string, bool) {
 	return nil, false
 }
 
-// maxClass bounds the bytes of a class exactSet spells out: as many as \s
-// matches.
-const maxClass = 5
+// The bytes of a class factors spell out at most: as many as \s matches,
+// or as there are digits, for short triggers.
+const (
+	spaceClass = 5
+	digitClass = 10
+)
 
 // plusSet returns the bytes of a small class that re, repeated at least
 // once, repeats (\s+, [ab]{2,}).
-func plusSet(re *syntax.Regexp) ([]string, bool) {
+func plusSet(re *syntax.Regexp, maxClass int) ([]string, bool) {
 	if re.Op != syntax.OpPlus && (re.Op != syntax.OpRepeat || re.Min < 1) {
 		return nil, false
 	}
 	if sub := re.Sub[0]; sub.Op == syntax.OpCharClass {
-		return exactSet(sub)
+		return exactSet(sub, maxClass)
 	}
 	return nil, false
 }
