@@ -416,7 +416,8 @@ func (m *acMatcher) states() int { return len(m.outStart) - 1 }
 // segmentFinder looks through the '\r' segments of a progress line, which
 // the catalog's automaton does not see, for what can make them state a
 // structural event: the logtext.Markers, and a segment starting like a
-// command ('$', '+', '-', '~', or a digit, which may begin a timestamp).
+// command (logtext.UnmarkedLeads, or a digit, which may begin a
+// timestamp).
 // Its automaton is small enough for the processor's nearest cache, which
 // costs less than looking for each marker in a line of thousands of bytes.
 type segmentFinder struct {
@@ -424,10 +425,7 @@ type segmentFinder struct {
 }
 
 func newSegmentFinder() *segmentFinder {
-	pats := append([]string(nil), logtext.Markers...)
-	for _, c := range "$+-~0123456789" {
-		pats = append(pats, "\r"+string(c))
-	}
+	pats := append(append([]string(nil), logtext.Markers...), leadPatterns('\r')...)
 	return &segmentFinder{m: newACMatcher(pats)}
 }
 
@@ -480,7 +478,7 @@ func (f *segmentFinder) collect(dst []int32, full []byte, events []acEvent) ([]i
 			if p < int32(len(logtext.Markers)) {
 				markers |= 1 << p
 				at = int32(bytes.LastIndexByte(full[:e.pos], '\r') + 1)
-			} else if at = e.pos; !logtext.MayHaveEvents(logtext.StripTimestamp(full[at:])) {
+			} else if at = e.pos - int32(len(f.m.patterns[p])) + 2; !logtext.MayHaveEvents(logtext.StripTimestamp(full[at:])) {
 				continue // a digit, not a timestamp before a command
 			}
 			// The segments of events come in order, and often twice.

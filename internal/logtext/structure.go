@@ -158,7 +158,9 @@ var rules = []rule{
 		return Event{Kind: Failed, Exit: exitOf(m[1]), Strong: true}
 	}},
 	// make.
-	{"***", `^g?make(?:\[\d+\])?: \*\*\* .*Error (\d+)`, func(m [][]byte) Event {
+	// The marker is ": *** ", not "***", which banners of asterisks hold
+	// many times over.
+	{": *** ", `^g?make(?:\[\d+\])?: \*\*\* .*Error (\d+)`, func(m [][]byte) Event {
 		return Event{Kind: Failed, Exit: exitOf(m[1])}
 	}},
 }
@@ -166,7 +168,7 @@ var rules = []rule{
 // A compiledRule is a rule's expression, compiled, with the literals a
 // segment must start with for an expression anchored at the start to match
 // it: most lines holding a rule's marker do not start like its lines
-// ("***" is common, "make: ***" less so), and checking that costs far less
+// (": *** " is common, "make: ***" less so), and checking that costs far less
 // than running the expression.
 type compiledRule struct {
 	re    *regexp.Regexp
@@ -274,10 +276,24 @@ var Markers = func() []string {
 	return m
 }()
 
+// UnmarkedLeads are what a line, or a '\r' segment, that states an event
+// without holding any of the Markers starts with, after its timestamp: a
+// Travis CI command ("$ make"), a shell trace ("+ make", "++ make", "+++
+// make") or a Buildkite header ("--- Build", "+++ Test", "~~~ Setup").
+// Callers that find literals fast can look for the lines starting so.
+var UnmarkedLeads = []string{"$ ", "+ ", "++ ", "+++ ", "--- ", "~~~ "}
+
 // MayHaveEvents reports whether a line that holds none of the Markers can
-// still state an event.
+// still state an event: whether it starts with one of UnmarkedLeads.
 func MayHaveEvents(full []byte) bool {
-	return len(full) > 0 && (full[0] == '$' || full[0] == '+' || full[0] == '-' || full[0] == '~')
+	if len(full) < 2 {
+		return false
+	}
+	switch full[0] {
+	case '$', '+', '-', '~':
+		return startsWithAny(full, UnmarkedLeads)
+	}
+	return false
 }
 
 // AllMarkers says, to EventsOf, that any marker may be in the line.
