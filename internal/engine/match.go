@@ -232,12 +232,11 @@ func (k *classifier) runRegex(r int32, text []byte) {
 	if !cr.mayStart(text) || !k.hasFactors(cr, text) {
 		return
 	}
-	// Most runs find nothing: ask first, without tracking submatches.
-	if !cr.matches(text) {
+	m := cr.find(text)
+	if m == nil {
 		return
 	}
 	re := cr.regexp()
-	m := re.FindSubmatchIndex(text)
 	h := hit{pb: cr.pbs[0], signal: string(text[m[0]:m[1]]), strength: min(m[1]-m[0], regexStrengthCap)}
 	h.captures = captures(re, text, m)
 	k.f.hits = append(k.f.hits, h)
