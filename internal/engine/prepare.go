@@ -16,9 +16,9 @@ import (
 // processor can, see stripEscapes), and cleans on its own only a line
 // rewritten with '\r' or too long to keep; the classifier moves from one
 // line where the automaton found a pattern to the next. Lines that may
-// state a step's start without holding a marker (those starting with '$',
-// '+', '-' or '~', after any timestamp) are found by the automaton too, by
-// the newline before them (see lineStarts in compile).
+// state a step's start without holding a marker (those starting with one
+// of logtext.UnmarkedLeads, after any timestamp) are found by the
+// automaton too, by the newline before them (see lineStarts in compile).
 
 // record is the facts of one line of a block that has any, its slices
 // kept as ranges of the block's arena.

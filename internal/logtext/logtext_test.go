@@ -331,6 +331,38 @@ func TestSegmentEventsReference(t *testing.T) {
 	}
 }
 
+// checkFindable fails when seg states an event that a caller finding only
+// the Markers and the UnmarkedLeads would never look for.
+func checkFindable(t *testing.T, seg []byte) {
+	t.Helper()
+	if len(segmentEventsReference(nil, seg)) == 0 || MayHaveEvents(seg) {
+		return
+	}
+	for _, m := range Markers {
+		if bytes.Contains(bytes.ToLower(seg), bytes.ToLower([]byte(m))) {
+			return
+		}
+	}
+	t.Errorf("%q states an event, but holds no marker and starts with none of UnmarkedLeads", seg)
+}
+
+func TestEventsFindable(t *testing.T) {
+	for _, seed := range eventSeeds {
+		checkFindable(t, []byte(seed))
+	}
+	for _, tt := range []struct {
+		line string
+		may  bool
+	}{
+		{"$ make", true}, {"+ make", true}, {"+++ Test", true}, {"--- Build", true}, {"~~~ Setup", true},
+		{"$", false}, {"$x", false}, {"+x", false}, {"- item", false}, {"-----", false}, {"~/bin", false}, {"", false},
+	} {
+		if got := MayHaveEvents([]byte(tt.line)); got != tt.may {
+			t.Errorf("MayHaveEvents(%q) = %v, want %v", tt.line, got, tt.may)
+		}
+	}
+}
+
 func FuzzSegmentEvents(f *testing.F) {
 	for _, seed := range eventSeeds {
 		f.Add([]byte(seed))
@@ -341,6 +373,7 @@ func FuzzSegmentEvents(f *testing.F) {
 		if want := segmentEventsReference(nil, seg); !slices.Equal(got, want) {
 			t.Fatalf("segmentEvents(%q) = %+v, want %+v", seg, got, want)
 		}
+		checkFindable(t, seg)
 	})
 }
 

@@ -264,7 +264,7 @@ func startsWithAny(b []byte, leads []string) bool {
 }
 
 // Markers are literals at least one of which every line with a structural
-// event contains, apart from lines that start with '$', '+', '-' or '~':
+// event contains, apart from lines that start with one of UnmarkedLeads:
 // Markers[i] is the literal rule i needs. Callers that find literals fast
 // can skip Events for other lines, and tell EventsOf which markers a line
 // holds.
@@ -314,7 +314,7 @@ func EventsOf(dst []Event, full []byte, markers uint64) []Event {
 }
 
 // UnmarkedEvents is Events for a line known to hold none of the Markers:
-// only the events of lines starting with '$', '+', '-' or '~' are looked for.
+// only the events of lines starting with one of UnmarkedLeads are looked for.
 func UnmarkedEvents(dst []Event, full []byte) []Event {
 	return events(dst, full, 0)
 }
