@@ -263,6 +263,7 @@ func FuzzPrefilterMatchesReference(f *testing.F) {
 	f.Add("##[group]Run aws s3 ls\nUnable to locate credentials\n##[error]Process completed with exit code 1.\n")
 	f.Add("--- FAIL: TestX (0.00s)\n    x_test.go:12: want 1\nFAIL\texample.com/x\t0.1s\n")
 	f.Add("User: arn:aws:iam::1:user/ci is not authorized to perform: s3:ListBucket on resource: arn:aws:s3:::b\n")
+	f.Add("  1. 404 https://x.example/a\nGET https://x.example/b\n+ make\n+not a trace\n- item\n--- Build\n  a.js:12:3: bad\n")
 	f.Add("$ make test\r\n\x1b[31mTestX failed\x1b[0m\r\r\n10%\r100%\r\n\r\nmake: *** [all] Error 2\r")
 	f.Fuzz(func(t *testing.T, log string) {
 		a, err1 := fast.Analyze(context.Background(), strings.NewReader(log), Options{})
