@@ -53,9 +53,9 @@ func prefilter(re *syntax.Regexp) [][]string {
 	if len(out) > 0 && quality(out[0]) < longTrigger {
 		// A short trigger is common in logs (" http", ".js:"): spelling
 		// out the digits next to it can make it far rarer ("0 http" …
-		// "9 http": a status code before a URL).
-		// The other factors stay as they were: sets of ten literals cost
-		// more to check than the one literal they would replace.
+		// "9 http": a status code before a URL). The other factors stay
+		// as they were: sets of ten literals cost more to check than the
+		// one literal they would replace.
 		if wide := bestFactors(factors(re, digitClass)); len(wide) > 0 && rarity(wide[0]) > rarity(out[0]) {
 			out[0] = wide[0]
 		}

@@ -168,8 +168,8 @@ var rules = []rule{
 // A compiledRule is a rule's expression, compiled, with the literals a
 // segment must start with for an expression anchored at the start to match
 // it: most lines holding a rule's marker do not start like its lines
-// (": *** " is common, "make: ***" less so), and checking that costs far less
-// than running the expression.
+// (many lines hold ": *** ", fewer start with "make"), and checking that
+// costs far less than running the expression.
 type compiledRule struct {
 	re    *regexp.Regexp
 	leads []string // nil when the expression does not start with literals
@@ -286,7 +286,7 @@ var UnmarkedLeads = []string{"$ ", "+ ", "++ ", "+++ ", "--- ", "~~~ "}
 // MayHaveEvents reports whether a line that holds none of the Markers can
 // still state an event: whether it starts with one of UnmarkedLeads.
 func MayHaveEvents(full []byte) bool {
-	if len(full) < 2 {
+	if len(full) == 0 {
 		return false
 	}
 	switch full[0] {
