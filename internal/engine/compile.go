@@ -125,28 +125,26 @@ func (r *compiledRegex) regexp() *regexp.Regexp {
 	return r.re
 }
 
-// matches reports whether the regex matches text, asking its head and
-// quick filter first. Callers check mayStart and the factors before.
-func (r *compiledRegex) matches(text []byte) bool {
+// mayMatch compiles the regex and reports whether text passes its head and
+// quick filter, which cost far less than the regex itself. Callers check
+// mayStart and the factors before.
+func (r *compiledRegex) mayMatch(text []byte) bool {
 	r.compile()
-	if r.head != nil && !r.head.match(text) {
-		return false
-	}
-	if r.quick != nil && !r.quick.Match(text) {
-		return false
-	}
-	return r.re != nil && r.re.Match(text)
+	return r.re != nil && (r.head == nil || r.head.match(text)) && (r.quick == nil || r.quick.Match(text))
+}
+
+// matches reports whether the regex matches text.
+func (r *compiledRegex) matches(text []byte) bool {
+	return r.mayMatch(text) && r.re.Match(text)
 }
 
 // find returns where the regex matches text and its submatches, as
-// FindSubmatchIndex does, or nil, asking its head and quick filter first.
-// Callers check mayStart and the factors before. One search: on the lines
-// that pass the filters, asking Match first and then for the submatches
-// costs about twice as much where the regex matches, and saves nothing
-// where it does not.
+// FindSubmatchIndex does, or nil. One search: on the lines that pass the
+// filters, asking Match first and then for the submatches costs about
+// twice as much where the regex matches, and saves nothing where it does
+// not.
 func (r *compiledRegex) find(text []byte) []int {
-	r.compile()
-	if r.re == nil || r.head != nil && !r.head.match(text) || r.quick != nil && !r.quick.Match(text) {
+	if !r.mayMatch(text) {
 		return nil
 	}
 	return r.re.FindSubmatchIndex(text)
