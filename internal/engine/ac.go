@@ -477,7 +477,7 @@ func (f *segmentFinder) collect(dst []int32, full []byte, events []acEvent) ([]i
 			var at int32
 			if p < int32(len(logtext.Markers)) {
 				markers |= 1 << p
-				at = int32(bytes.LastIndexByte(full[:e.pos], '\r') + 1)
+				at = int32(lastIndexByte(full[:e.pos], '\r') + 1)
 			} else if at = e.pos - int32(len(f.m.patterns[p])) + 2; !logtext.MayHaveEvents(logtext.StripTimestamp(full[at:])) {
 				continue // a digit, not a timestamp before a command
 			}

@@ -83,7 +83,7 @@ func (br *blockReader) next(buf []byte) ([]byte, error) {
 		}
 		return buf, nil
 	}
-	if i := bytes.LastIndexByte(buf, '\n'); i >= 0 {
+	if i := lastIndexByte(buf, '\n'); i >= 0 {
 		br.carry = append(br.carry, buf[i+1:]...)
 		return buf[:i+1], nil
 	}

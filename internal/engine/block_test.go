@@ -172,3 +172,15 @@ func TestBlocksCaseSensitiveTriggers(t *testing.T) {
 		}
 	}
 }
+
+func TestBlankFlag(t *testing.T) {
+	for _, s := range []string{"", " ", "\t \t", "x", "  x", "\t\tx ", " \u00a0", "\u00a0x", " \v", "  \u2003 ", "  é", " \x7f"} {
+		want := uint8(0)
+		if len(bytes.TrimSpace([]byte(s))) == 0 {
+			want = flagBlank
+		}
+		if got := blankFlag([]byte(s)); got != want {
+			t.Errorf("blankFlag(%q) = %d, want %d", s, got, want)
+		}
+	}
+}

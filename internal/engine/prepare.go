@@ -142,7 +142,11 @@ func (b *blockResult) scoreOf(idx int) (int, uint8) {
 
 // blankFlag returns flagBlank for a line whose Match shows nothing, else 0.
 func blankFlag(match []byte) uint8 {
-	if len(match) > 0 && match[0] > ' ' && match[0] < 0x7f {
+	i := 0
+	for i < len(match) && (match[i] == ' ' || match[i] == '\t') {
+		i++
+	}
+	if i < len(match) && match[i] > ' ' && match[i] < 0x7f {
 		return 0 // the common case, without TrimSpace's Unicode tables
 	}
 	if len(bytes.TrimSpace(match)) == 0 {
@@ -241,7 +245,7 @@ func (w *worker) clean(b *blockResult) {
 	clean := b.cleanBuf[:0]
 	pos := 0 // raw[:pos] is cleaned, and pos starts a line
 	for ; x < len(raw); x = d.next(pos) {
-		start := pos + bytes.LastIndexByte(raw[pos:x], '\n') + 1
+		start := pos + lastIndexByte(raw[pos:x], '\n') + 1
 		end := x + bytes.IndexByte(raw[x:], '\n')
 		clean = logtext.StripANSI(clean, raw[pos:start])
 		clean = w.cleanLine(b, clean, raw[start:end+1])
@@ -307,7 +311,7 @@ func stripLine(dst, src []byte) []byte {
 // that is not blank, or its first.
 func lastVisible(full []byte) []byte {
 	for {
-		i := bytes.LastIndexByte(full, '\r')
+		i := lastIndexByte(full, '\r')
 		if i < 0 {
 			return full
 		}
@@ -357,11 +361,11 @@ func (w *worker) cleanFast(b *blockResult) {
 			// The line of the '\r' at pos+at, cleaned on its own, with what
 			// was stripped of it so far taken back.
 			cr := pos + at
-			start := bytes.LastIndexByte(raw[:cr], '\n') + 1
+			start := lastIndexByte(raw[:cr], '\n') + 1
 			if start >= pos {
 				clean = logtext.StripANSI(clean, raw[pos:start])
 			} else {
-				clean = clean[:bytes.LastIndexByte(clean, '\n')+1]
+				clean = clean[:lastIndexByte(clean, '\n')+1]
 			}
 			end := cr + bytes.IndexByte(raw[cr:], '\n')
 			clean = w.cleanLine(b, clean, raw[start:end+1])
@@ -431,7 +435,7 @@ func (d *dirt) next(pos int) int {
 // from the last line start in it, if there is one.
 func (d *dirt) overlong(pos int) int {
 	for pos+logtext.MaxLineBytes < len(d.raw) {
-		i := bytes.LastIndexByte(d.raw[pos:pos+logtext.MaxLineBytes], '\n')
+		i := lastIndexByte(d.raw[pos:pos+logtext.MaxLineBytes], '\n')
 		if i < 0 {
 			return pos
 		}
@@ -482,7 +486,7 @@ func (w *worker) classify(b *blockResult) {
 			}
 			if next > end {
 				from := end + 1
-				start = from + bytes.LastIndexByte(clean[from:next], '\n') + 1
+				start = from + lastIndexByte(clean[from:next], '\n') + 1
 				idx += 1 + bytes.Count(clean[from:start], []byte{'\n'})
 				end = start + bytes.IndexByte(clean[start:], '\n')
 			}
