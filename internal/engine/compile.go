@@ -188,6 +188,10 @@ type compiled struct {
 	// an occurrence spelled otherwise is dropped before classifying.
 	exact    [][]byte
 	allCount []int // per playbook: number of match.all literals
+	// worth holds, per state of the automaton, what the patterns ending
+	// there can add to a line's score, or -1 when one of them means more
+	// than that (see stateWorth).
+	worth []int8
 }
 
 // compile builds the matcher of pbs.
@@ -288,8 +292,48 @@ func compile(pbs []*catalog.Playbook) *compiled {
 	}
 	c.exact = exactSpellings(c)
 	c.ac = newACMatcher(c.literals)
+	c.worth = stateWorth(c)
 	c.segments = newSegmentFinder()
 	return c
+}
+
+// stateWorth returns compiled.worth: for each state of the automaton, the
+// sum of the positive weights of the keywords ending there, or -1 when a
+// pattern ending there is more than a keyword or a boilerplate literal.
+//
+// A line's score matters only from weakScore on (an error line of an
+// excerpt; from strongScore on, of a step), and boilerplate literals only
+// on lines that reach strongScore or hold a hit. So a line whose patterns
+// are all keywords and boilerplate literals worth less than weakScore
+// together, and that states no event, has no facts that change a report:
+// the classifier need not look at it. Counting a keyword found twice twice
+// only looks at more lines than needed.
+func stateWorth(c *compiled) []int8 {
+	pat := make([]int, len(c.uses))
+	for p, us := range c.uses {
+		for _, u := range us {
+			switch {
+			case u.kind == useBoilerplate || pat[p] < 0:
+			case u.kind == useKeyword:
+				pat[p] += max(keywords[u.idx].weight, 0)
+			default:
+				pat[p] = -1
+			}
+		}
+	}
+	worth := make([]int8, c.ac.states())
+	for s := range worth {
+		sum := 0
+		for _, p := range c.ac.patternsAt(int32(s)) {
+			if pat[p] < 0 {
+				sum = -1
+				break
+			}
+			sum += pat[p]
+		}
+		worth[s] = int8(min(sum, 127))
+	}
+	return worth
 }
 
 // exactSpellings returns compiled.exact: for each pattern whose every use

@@ -491,6 +491,7 @@ func (w *worker) classify(b *blockResult) {
 				end = start + bytes.IndexByte(clean[start:], '\n')
 			}
 		}
+		top := first
 		first = false
 		r := record{idx: int32(idx), start: int32(start), end: int32(end), full: -1}
 		special := every
@@ -500,6 +501,23 @@ func (w *worker) classify(b *blockResult) {
 			segs = &fulls[0].segs
 			fulls = fulls[1:]
 			special = true
+		}
+		if !special && !top {
+			// Most lines looked at hold only keywords that cannot make
+			// them count as errors: such a line has no facts that matter,
+			// and is passed without building it.
+			worth, n := 0, 0
+			for ; n < len(evs) && int(evs[n].pos) < end && worth < weakScore; n++ {
+				if v := c.worth[evs[n].state]; v >= 0 {
+					worth += int(v)
+				} else {
+					worth = weakScore
+				}
+			}
+			if worth < weakScore {
+				evs = evs[n:]
+				continue
+			}
 		}
 		l := b.line(&r)
 		// Patterns that start inside the line's timestamp are not in
