@@ -37,7 +37,7 @@ type laneTask struct {
 	stride int     // bytes from one lane to the next
 	steps  int     // the steps to run, each a byte of every lane
 	done   int     // steps done so far
-	room   int     // steps with an event that the lanes' events have room for
+	room   int     // events every lane has room for; the scan stops after the step that uses the last
 	states [laneCount]uint32
 	nev    [laneCount]uint32     // each lane's events so far
 	events [laneCount]*laneEvent // where each lane's events go
@@ -117,25 +117,25 @@ func (m *acMatcher) stateOf(v uint32) int32 {
 
 // scan8Go is scan8 in Go, and its reference: it runs the steps of t left
 // to run, or fewer when the events fill up, recording in each lane's
-// events an event for each accepting state it reaches.
+// events an event for each accepting state it reaches. Each event uses one
+// of t.room; the scan stops after the step where none is left. Since a
+// lane has at most one event a step, none of them writes more than the
+// room it began with.
 func scan8Go(t *laneTask, class *[256]uint8, delta []uint32, text []byte, events *[laneCount][]laneEvent) {
 	for t.done < t.steps {
-		accepted := false
 		for j := range laneCount {
 			s := delta[t.states[j]+uint32(class[text[j*t.stride+t.done]])]
 			if s&acceptBit != 0 {
 				events[j][t.nev[j]] = laneEvent{uint32(t.done), s}
 				t.nev[j]++
-				accepted = true
+				t.room--
 				s &^= acceptBit
 			}
 			t.states[j] = s
 		}
 		t.done++
-		if accepted {
-			if t.room--; t.room == 0 {
-				return
-			}
+		if t.room <= 0 {
+			return
 		}
 	}
 }
