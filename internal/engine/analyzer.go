@@ -38,14 +38,20 @@ type ringLine struct {
 
 // hit is one line where a playbook's signal matched.
 type hit struct {
-	pb       int32 // the playbook's index
-	n        int
-	text     string
-	signal   string
-	strength int
-	captures map[string]string
-	score    int // the line's heuristic score
-	flags    uint8
+	pb int32 // the playbook's index
+	// re is, for a regex's hit, the index of the regex plus one: its
+	// captures are worked out only if the hit is shown (see capturesOf).
+	// It is negated when they were kept in captures already. matchAt is
+	// where the text the regex matched starts in the line's Text, and from
+	// and to where the signal is.
+	re, matchAt, from, to int32
+	n                     int
+	text                  string
+	signal                string
+	strength              int
+	captures              map[string]string
+	score                 int // the line's heuristic score
+	flags                 uint8
 }
 
 // step is a step of the job being read, or one that failed.

@@ -293,7 +293,7 @@ func (a *analyzer) diagnose(s *step, ex *Excerpt) []Diagnosis {
 		d := Diagnosis{Playbook: p, Confidence: confidence(best, bestW)}
 		for _, h := range evidence {
 			d.Evidence = append(d.Evidence, Evidence{Line: Line{N: h.n, Text: h.text}, Signal: h.signal})
-			for k, v := range h.captures {
+			for k, v := range a.c.capturesOf(&h) {
 				if d.Captures == nil {
 					d.Captures = map[string]string{}
 				}

@@ -3,7 +3,6 @@ package engine
 import (
 	"bytes"
 	"maps"
-	"regexp"
 
 	"github.com/faultline-dev/faultline/internal/logtext"
 )
@@ -47,6 +46,7 @@ type classifier struct {
 	boilerplate      []int32  // the boilerplate branches the line may match
 	boilerplateStamp []uint32 // per branch: the tick it was last added on
 	segments         segmentScratch
+	matchAt          int // where the line's Match starts in its Text
 }
 
 func newClassifier(c *compiled, baseline *Baseline) *classifier {
@@ -77,6 +77,7 @@ func (k *classifier) classify(l logtext.Line, pats []int32, segs *segments) *fac
 	f.score, f.flags = 0, 0
 	f.hits, f.alls, f.vetoes, f.events = f.hits[:0], f.alls[:0], f.vetoes[:0], f.events[:0]
 	k.markers, k.boilerplate = 0, k.boilerplate[:0]
+	k.matchAt = len(l.Text) - len(l.Match)
 
 	for _, p := range pats {
 		k.pattern(p, l.Match)
@@ -133,7 +134,17 @@ func (k *classifier) classify(l logtext.Line, pats []int32, segs *segments) *fac
 		}
 		text := string(clip(l.Text, evidenceText))
 		for i := range f.hits {
-			f.hits[i].text, f.hits[i].score, f.hits[i].flags = text, base, f.flags
+			h := &f.hits[i]
+			h.text, h.score, h.flags = text, base, f.flags
+			if h.re != 0 {
+				// A regex's signal is the text it matched: part of the
+				// line's, unless that was cut.
+				if int(h.to) <= len(text) {
+					h.signal = text[h.from:h.to]
+				} else {
+					h.signal = string(l.Text[h.from:h.to])
+				}
+			}
 		}
 	}
 	return f
@@ -236,19 +247,42 @@ func (k *classifier) runRegex(r int32, text []byte) {
 	if m == nil {
 		return
 	}
-	re := cr.regexp()
-	h := hit{pb: cr.pbs[0], signal: string(text[m[0]:m[1]]), strength: min(m[1]-m[0], regexStrengthCap)}
-	h.captures = captures(re, text, m)
-	k.f.hits = append(k.f.hits, h)
-	for _, pb := range cr.pbs[1:] {
-		h.pb, h.captures = pb, maps.Clone(h.captures)
+	at := int32(k.matchAt)
+	h := hit{re: r + 1, matchAt: at, from: at + int32(m[0]), to: at + int32(m[1]), strength: min(m[1]-m[0], regexStrengthCap)}
+	if k.matchAt+len(text) > evidenceText {
+		// The hit's text is cut: what the regex captured may not be in
+		// it, so it is kept now.
+		h.re, h.captures = -h.re, captures(cr.regexp().SubexpNames(), text, m)
+	}
+	for _, pb := range cr.pbs {
+		h.pb = pb
+		if pb != cr.pbs[0] && h.captures != nil {
+			h.captures = maps.Clone(h.captures)
+		}
 		k.f.hits = append(k.f.hits, h)
 	}
 }
 
-func captures(re *regexp.Regexp, text []byte, m []int) map[string]string {
+// capturesOf returns what the regex of hit h captured, by name. Most hits
+// are never shown, so a regex's captures are worked out from the hit's
+// text only when they are asked for: the same regex on the same text.
+func (c *compiled) capturesOf(h *hit) map[string]string {
+	if h.re <= 0 {
+		return h.captures
+	}
+	re := c.regexes[h.re-1].regexp()
+	text := []byte(h.text[h.matchAt:])
+	m := re.FindSubmatchIndex(text)
+	if m == nil {
+		return nil // cannot be: it matched this text before
+	}
+	return captures(re.SubexpNames(), text, m)
+}
+
+// captures returns the named submatches m of text, trimmed.
+func captures(names []string, text []byte, m []int) map[string]string {
 	var caps map[string]string
-	for i, name := range re.SubexpNames() {
+	for i, name := range names {
 		if name == "" || m[2*i] < 0 {
 			continue
 		}
