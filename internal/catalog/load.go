@@ -173,7 +173,7 @@ func Parse(file string, data []byte) (*Playbook, Problems) {
 	}
 	pb.Source = file
 	doc := root.Content[0]
-	pb.doc = doc
+	pb.lines = indexLines(doc)
 	at := func(keys ...string) int { return lineOf(doc, keys...) }
 
 	required := []struct {
@@ -222,7 +222,10 @@ func Parse(file string, data []byte) (*Playbook, Problems) {
 			}
 		}
 	}
+	// The regexes are compiled to check them, and let go: the engine
+	// compiles its own, and a large catalog kept twice would weigh.
 	regexOK := true
+	names := map[string]bool{}
 	for i, expr := range m.Regex {
 		re, err := regexp.Compile(expr)
 		if err != nil {
@@ -235,7 +238,9 @@ func Parse(file string, data []byte) (*Playbook, Problems) {
 			add(lineOf(doc, "match", "regex", strconv.Itoa(i)), "match.regex %q matches every line", expr)
 			continue
 		}
-		pb.regexps = append(pb.regexps, re)
+		for _, n := range re.SubexpNames() {
+			names[n] = true
+		}
 	}
 
 	if len(pb.Examples.Match) == 0 {
@@ -246,7 +251,6 @@ func Parse(file string, data []byte) (*Playbook, Problems) {
 	}
 
 	// Placeholders must name a capture of some regex.
-	names := pb.CaptureNames()
 	texts := []struct {
 		key string
 		s   string
@@ -262,17 +266,76 @@ func Parse(file string, data []byte) (*Playbook, Problems) {
 			break // the regex problem says it all
 		}
 		for _, n := range Placeholders(t.s) {
-			if !slices.Contains(names, n) {
+			if !names[n] {
 				keys := strings.Split(t.key, ".")
-				add(lineOf(doc, keys...), "{{%s}} names no capture (regex named groups: %s)", n, strings.Join(names, ", "))
+				add(lineOf(doc, keys...), "{{%s}} names no capture (regex named groups: %s)", n, strings.Join(sortedNames(names), ", "))
 			}
 		}
 	}
 	return &pb, probs
 }
 
+// sortedNames returns the capture names in names, sorted, without the
+// empty name of unnamed groups.
+func sortedNames(names map[string]bool) []string {
+	var out []string
+	for n := range names {
+		if n != "" {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // lineOf returns the line of the value at the path of mapping keys and
 // sequence indexes in n, or of the deepest part of the path that exists.
+// lineIndex holds the line of every key and list item of a playbook's
+// file, by path: what Playbook.Line needs of the YAML document, which is
+// many times larger and is let go once the playbook is read.
+type lineIndex map[string]int32
+
+// indexLines returns the lineIndex of document doc: the path of a value is
+// its keys and list indexes, each followed by a NUL, and the document's
+// own line is at the empty path.
+func indexLines(doc *yaml.Node) lineIndex {
+	idx := lineIndex{"": int32(doc.Line)}
+	var walk func(n *yaml.Node, path string)
+	walk = func(n *yaml.Node, path string) {
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				p := path + n.Content[i].Value + "\x00"
+				if _, dup := idx[p]; !dup { // the first of a repeated key, as lineOf finds
+					idx[p] = int32(n.Content[i].Line)
+					walk(n.Content[i+1], p)
+				}
+			}
+		case yaml.SequenceNode:
+			for i, item := range n.Content {
+				p := path + strconv.Itoa(i) + "\x00"
+				idx[p] = int32(item.Line)
+				walk(item, p)
+			}
+		}
+	}
+	walk(doc, "")
+	return idx
+}
+
+// line returns what lineOf returns for the document idx was made of.
+func (idx lineIndex) line(keys []string) int {
+	line, path := idx[""], ""
+	for _, k := range keys {
+		l, ok := idx[path+k+"\x00"]
+		if !ok {
+			break
+		}
+		line, path = l, path+k+"\x00"
+	}
+	return int(line)
+}
+
 func lineOf(n *yaml.Node, keys ...string) int {
 	line := n.Line
 	for _, k := range keys {

@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"sync"
 
-	"go.yaml.in/yaml/v3"
 	"sort"
 	"strings"
 )
@@ -45,17 +44,14 @@ type Playbook struct {
 
 	regexOnce sync.Once
 	regexps   []*regexp.Regexp
-	doc       *yaml.Node
+	lines     lineIndex
 }
 
 // Line returns the line of the playbook's file where the value at a path of
 // keys and list indexes is ("examples", "match", "0"), or of the nearest
 // part of it that exists; 0 for a playbook not read from a file.
 func (p *Playbook) Line(keys ...string) int {
-	if p.doc == nil {
-		return 0
-	}
-	return lineOf(p.doc, keys...)
+	return p.lines.line(keys)
 }
 
 // Match lists the signals of a playbook. A playbook matches a step of a log
@@ -100,9 +96,6 @@ var Categories = []string{
 // one that does not compile is left out.
 func (p *Playbook) Regexps() []*regexp.Regexp {
 	p.regexOnce.Do(func() {
-		if p.regexps != nil {
-			return
-		}
 		for _, expr := range p.Match.Regex {
 			if re, err := regexp.Compile(expr); err == nil {
 				p.regexps = append(p.regexps, re)
