@@ -19,8 +19,30 @@ import (
 )
 
 // memoryLimit is the heap size the runtime collects garbage to stay under
-// while logs are analysed.
+// while logs are analysed with the bundled catalog.
 const memoryLimit = 40 << 20
+
+// analysisRoom is what an analysis keeps alive beyond the catalog and the
+// automaton's table: blocks in flight, recent lines.
+const analysisRoom = 12 << 20
+
+// heapLimit returns the soft heap limit for analysing logs with eng. The
+// bundled catalog and its table keep little alive, and memoryLimit holds
+// the heap well below the runtime's default goal of twice what is live. A
+// large custom catalog keeps more alive (its playbooks, a larger table):
+// under the same limit the collector would run without pause, so it gets
+// the default's room over what it keeps.
+func heapLimit(eng *engine.Engine) int64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	if ms.HeapAlloc > memoryLimit/4 {
+		// Reading custom playbooks left garbage (YAML documents): count
+		// only what is live.
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+	}
+	return max(memoryLimit, 2*(int64(ms.HeapAlloc)+eng.TableBytes())+analysisRoom)
+}
 
 const analyzeUsage = `
 Usage: faultline analyze [flags] LOG...
@@ -162,22 +184,21 @@ func analyzeAll(o *analyzeOptions, s *streams) ([]*engine.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Loading the catalog and building its automaton allocate a few tens
-	// of megabytes that all stay live: collecting garbage meanwhile finds
-	// none and only delays the start.
-	gc := debug.SetGCPercent(-1)
 	cat, err := o.catalog.load(s)
 	if err != nil {
-		debug.SetGCPercent(gc)
 		return nil, err
 	}
+	// Compiling the catalog allocates megabytes that all stay live:
+	// collecting garbage meanwhile finds little and only delays the start.
+	// (Reading custom playbooks, before, leaves their YAML behind.)
+	gc := debug.SetGCPercent(-1)
 	eng := engine.New(cat.Playbooks())
 	debug.SetGCPercent(gc)
 	// The analysis itself keeps little alive (a few blocks of the log, the
 	// automaton, the catalog): hold the heap near that instead of letting
 	// it double between collections, so a long log stays in constant, small
 	// memory. A soft limit: exceeding it costs collections, not failures.
-	debug.SetMemoryLimit(memoryLimit)
+	debug.SetMemoryLimit(heapLimit(eng))
 	var base *engine.Baseline
 	if o.baseline != "" {
 		base, err = readBaseline(o.baseline)

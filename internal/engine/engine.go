@@ -30,6 +30,15 @@ func New(pbs []*catalog.Playbook) *Engine {
 	return &Engine{c: compile(pbs)}
 }
 
+// TableBytes returns the size of the automaton's full table, which the
+// engine builds the first time it reads a log longer than a block and keeps
+// from then on: most of what it holds in memory, and ten times as much for
+// a catalog with ten times the literals.
+func (e *Engine) TableBytes() int64 {
+	m := e.c.ac
+	return int64(classWords+m.states()*m.nclass) * 4
+}
+
 // Options tune one analysis.
 type Options struct {
 	// Source names the input in the report.
