@@ -1,11 +1,11 @@
 package catalog
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"path"
+	"reflect"
 	"regexp"
 	"runtime"
 	"slices"
@@ -155,10 +155,12 @@ func Parse(file string, data []byte) (*Playbook, Problems) {
 		add(0, "empty file")
 		return nil, probs
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
+	// The document is decoded from its nodes, not parsed again; keys the
+	// Playbook type has no field for are looked for here, since a node's
+	// decoder lets them pass.
 	var pb Playbook
-	if err := dec.Decode(&pb); err != nil {
+	unknownFields(root.Content[0], reflect.TypeFor[Playbook](), add)
+	if err := root.Content[0].Decode(&pb); err != nil {
 		var te *yaml.TypeError
 		if errors.As(err, &te) {
 			for _, e := range te.Errors {
@@ -169,6 +171,9 @@ func Parse(file string, data []byte) (*Playbook, Problems) {
 			line, msg := yamlErrLine(err)
 			add(line, "%s", msg)
 		}
+	}
+	if len(probs) > 0 {
+		slices.SortStableFunc(probs, func(a, b Problem) int { return a.Line - b.Line })
 		return nil, probs
 	}
 	pb.Source = file
@@ -367,20 +372,52 @@ func lineOf(n *yaml.Node, keys ...string) int {
 	return line
 }
 
-var (
-	yamlLine     = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-	unknownField = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
-)
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
 // yamlErrLine splits a yaml.v3 error message into its line and the rest.
 func yamlErrLine(err error) (int, string) {
 	msg := err.Error()
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
-		if f := unknownField.FindStringSubmatch(m[2]); f != nil {
-			return n, fmt.Sprintf("unknown field %q", f[1])
-		}
 		return n, m[2]
 	}
 	return 0, strings.TrimPrefix(msg, "yaml: ")
+}
+
+// unknownFields reports, through add, each key of the mapping n that the
+// struct type t has no field for, as yaml.v3's KnownFields option does, and
+// looks into the values of those that are structs themselves.
+func unknownFields(n *yaml.Node, t reflect.Type, add func(line int, format string, args ...any)) {
+	if n.Kind != yaml.MappingNode {
+		return // the decoder says what is wrong with it
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key := n.Content[i]
+		f, ok := yamlField(t, key.Value)
+		switch {
+		case !ok:
+			add(key.Line, "unknown field %q", key.Value)
+		case f.Type.Kind() == reflect.Struct:
+			unknownFields(n.Content[i+1], f.Type, add)
+		}
+	}
+}
+
+// yamlField returns the field of struct type t that the YAML key decodes
+// into: the one tagged so, or, untagged, named so in lower case.
+func yamlField(t reflect.Type, key string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		if name == key && name != "-" {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
 }
