@@ -217,6 +217,10 @@ func (a *analyzer) applyBlock(b *blockResult) {
 	a.blk = b
 	for i := range b.recs {
 		r := &b.recs[i]
+		if r.hits.from == r.hits.to && r.alls.from == r.alls.to && r.vetoes.from == r.vetoes.to && r.events.from == r.events.to &&
+			(r.score < strongScore || r.flags&(flagBoilerplate|flagNoise) != 0) {
+			continue // a score that matters only to windows, which read it from the record
+		}
 		f := b.facts(r)
 		if r.events.from == r.events.to {
 			a.applyFacts(b.first+int(r.idx), &f) // the line itself is not needed
