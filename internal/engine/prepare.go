@@ -544,8 +544,8 @@ func (w *worker) classify(b *blockResult) {
 			continue
 		}
 		f := w.k.classify(l, w.pats, segs)
-		if f.score == 0 && f.flags == 0 && len(f.hits) == 0 && len(f.alls) == 0 && len(f.vetoes) == 0 && len(f.events) == 0 {
-			continue
+		if f.score < weakScore && f.flags == 0 && len(f.hits) == 0 && len(f.alls) == 0 && len(f.vetoes) == 0 && len(f.events) == 0 {
+			continue // nothing that changes a report (see stateWorth)
 		}
 		r.score, r.flags = int32(f.score), f.flags
 		r.hits, ar.hits = carve(ar.hits, f.hits)
