@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/faultline-dev/faultline/internal/catalog"
@@ -49,6 +50,66 @@ func BenchmarkAnalyze(b *testing.B) {
 		if _, err := e.Analyze(context.Background(), bytes.NewReader(data), Options{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkStages times the stages of preparing a block apart, on one
+// worker over the corpus cut into blocks: cleaning, scanning with the
+// dense DFA in lanes, finding progress lines' segments, and classifying
+// the lines the scan flagged. Each stage runs on the output of the stages
+// before it, made once; those that rewrite it (segments, clean) run last.
+// Run it with GOMAXPROCS=1.
+func BenchmarkStages(b *testing.B) {
+	pbs, err := catalog.Bundled()
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := compile(pbs)
+	c.ac.dense()
+	data := benchLog(b)
+	w := newWorker(c, true)
+	br := &blockReader{r: bytes.NewReader(data), size: blockSize}
+	var blocks []*blockResult
+	var events [][]acEvent
+	for {
+		blk := &blockResult{}
+		if blk.raw, err = br.next(nil); err != nil {
+			b.Fatal(err)
+		}
+		if blk.raw == nil {
+			break
+		}
+		w.clean(blk)
+		w.events = c.ac.scanLanes(w.events[:0], blk.clean, '\n', &w.lanes, &w.parts)
+		w.findSegments(blk)
+		for j := range blk.fulls { // the worker reuses their storage
+			blk.fulls[j].segs.starts = slices.Clone(blk.fulls[j].segs.starts)
+		}
+		blocks, events = append(blocks, blk), append(events, slices.Clone(w.events))
+	}
+	for _, st := range []struct {
+		name string
+		run  func(i int, blk *blockResult)
+	}{
+		{"scan", func(_ int, blk *blockResult) {
+			w.events = c.ac.scanLanes(w.events[:0], blk.clean, '\n', &w.lanes, &w.parts)
+		}},
+		{"classify", func(i int, blk *blockResult) {
+			w.events = append(w.events[:0], events[i]...)
+			w.classify(blk)
+		}},
+		{"segments", func(_ int, blk *blockResult) { w.findSegments(blk) }},
+		{"clean", func(_ int, blk *blockResult) { w.clean(blk) }},
+	} {
+		b.Run(st.name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				for i, blk := range blocks {
+					st.run(i, blk)
+				}
+			}
+		})
 	}
 }
 
