@@ -79,11 +79,13 @@ func TestBlocksEdgeCases(t *testing.T) {
 		"progress":       "Downloading 10%\rDownloading 100%\rerror: network\n$ x\r+ y\n",
 		"timestamps":     "2024-05-01T12:00:00.1234567Z ##[group]Run make\n2024-05-01T12:00:01Z + make\n2024-05-01T12:00:02Z error: x\n2024-05-01T12:00:03Z ##[error]Process completed with exit code 2.\n",
 		"stamp in match": "2024-05-01T12:00:00Z  error\n2024-05-01T12:00:00Z$ make\n",
-		"long lines":     "$ build\n" + long + "error: x\n" + long + "\nerror: after long\n" + long,
-		"exact max":      strings.Repeat("e", logtext.MaxLineBytes-1) + "\n" + strings.Repeat("f", logtext.MaxLineBytes) + "\nfatal: done\n",
-		"blank and cr":   "\n\r\n   \n\r\r\nerror: x\n",
-		"crlf only":      strings.Repeat("$ make test\r\nok 1 passed\r\n\r\n\r\r\n", 3000) + "error: undefined reference to `foo'\r\nmake: *** [all] Error 2\r",
-		"crlf mixed":     strings.Repeat("\x1b[32mok\x1b[0m 1\r\n+ make\r\nnpm ERR! code E404\r\r\n10%\r100%\r\n", 2000) + "fatal: x\r\n",
+		"stamped leads": strings.Repeat("building\n", 20000) + "2024-05-01T12:00:00+02:00 $ make\n2024-05-01T12:00:01,5 --- Test\n" +
+			"2024-05-01T12:00:02.25Z~~~ Setup\n2024-05-01T12:00:03Z +++ deploy\n2024-05-01T12:00:04-05:00 ++ inner\nerror: boom\n",
+		"long lines":   "$ build\n" + long + "error: x\n" + long + "\nerror: after long\n" + long,
+		"exact max":    strings.Repeat("e", logtext.MaxLineBytes-1) + "\n" + strings.Repeat("f", logtext.MaxLineBytes) + "\nfatal: done\n",
+		"blank and cr": "\n\r\n   \n\r\r\nerror: x\n",
+		"crlf only":    strings.Repeat("$ make test\r\nok 1 passed\r\n\r\n\r\r\n", 3000) + "error: undefined reference to `foo'\r\nmake: *** [all] Error 2\r",
+		"crlf mixed":   strings.Repeat("\x1b[32mok\x1b[0m 1\r\n+ make\r\nnpm ERR! code E404\r\r\n10%\r100%\r\n", 2000) + "fatal: x\r\n",
 	}
 	for name, log := range logs {
 		sameAsLines(t, name, []byte(log), blockRun{e, 0}, blockRun{small, 0})

@@ -445,13 +445,26 @@ func prefilterOf(expr string) regexPrefilter {
 
 // lineStarts are the patterns that find, in a block, the lines that may
 // state a step's start without holding a marker: those whose Match starts
-// with one of logtext.UnmarkedLeads, and those starting with a digit, which
-// may begin a timestamp.
-var lineStarts = leadPatterns('\n')
+// with one of logtext.UnmarkedLeads, right after the newline or after a
+// timestamp (logtext.StripTimestamp), whose last byte is a digit or 'Z' and
+// which a space may follow. A digit or 'Z' before a lead elsewhere in a
+// line only makes the line looked at. (Finding every line that starts
+// with a digit, as these once did, had every line of a GitHub Actions log,
+// timestamped, looked at.)
+var lineStarts = func() []string {
+	var pats []string
+	for _, lead := range logtext.UnmarkedLeads {
+		pats = append(pats, "\n"+lead)
+		for _, c := range "0123456789Z" {
+			pats = append(pats, string(c)+" "+lead, string(c)+lead)
+		}
+	}
+	return pats
+}()
 
 // leadPatterns returns the patterns that find, after sep, the start of a
-// line or segment that may state an event without a marker (see
-// lineStarts).
+// segment of a progress line that may state an event without a marker:
+// one of logtext.UnmarkedLeads, or a digit, which may begin a timestamp.
 func leadPatterns(sep byte) []string {
 	var pats []string
 	for _, lead := range logtext.UnmarkedLeads {
