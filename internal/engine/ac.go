@@ -436,15 +436,16 @@ type segmentScratch struct {
 	parts  scanParts
 	lanes  laneScratch
 	starts []int32
+	marks  []uint64
 }
 
 // segments is what the segment finder found in a progress line: the
 // offsets of the segments that may state an event, in order (those holding
-// a marker, and those starting like a command), and the markers the line
-// holds (bit i for logtext.Markers[i], found ignoring case: a superset).
+// a marker, and those starting like a command), and the markers each holds
+// (bit i for logtext.Markers[i], found ignoring case: a superset).
 type segments struct {
-	starts  []int32
-	markers uint64
+	starts []int32
+	marks  []uint64
 }
 
 // find returns the segments of full. Its starts are valid until the next
@@ -454,38 +455,39 @@ func (f *segmentFinder) find(full []byte, scratch *segmentScratch) segments {
 	// blocks, when they are long enough.
 	scratch.events = f.m.scanLanes(scratch.events[:0], full, '\r', &scratch.lanes, &scratch.parts)
 	var sg segments
-	sg.starts, sg.markers = f.collect(scratch.starts[:0], full, scratch.events)
-	scratch.starts = sg.starts
+	sg.starts, sg.marks = f.collect(scratch.starts[:0], scratch.marks[:0], full, scratch.events)
+	scratch.starts, scratch.marks = sg.starts, sg.marks
 	return sg
 }
 
-// collect appends to dst the starts of the segments of full that may
-// state an event, given the events of the automaton over full, and returns
-// it and the markers full holds.
-func (f *segmentFinder) collect(dst []int32, full []byte, events []acEvent) ([]int32, uint64) {
+// collect appends to starts the starts of the segments of full that may
+// state an event, and to marks the markers each holds, given the events of
+// the automaton over full, and returns both.
+func (f *segmentFinder) collect(starts []int32, marks []uint64, full []byte, events []acEvent) ([]int32, []uint64) {
 	first := full
 	if i := bytes.IndexByte(full, '\r'); i >= 0 {
 		first = full[:i]
 	}
-	from := len(dst)
+	from := len(starts)
 	if logtext.MayHaveEvents(logtext.StripTimestamp(first)) {
-		dst = append(dst, 0)
+		starts, marks = append(starts, 0), append(marks, 0)
 	}
-	var markers uint64
 	for _, e := range events {
 		for _, p := range f.m.patternsAt(e.state) {
 			var at int32
 			if p < int32(len(logtext.Markers)) {
-				markers |= 1 << p
 				at = int32(lastIndexByte(full[:e.pos], '\r') + 1)
 			} else if at = e.pos - int32(len(f.m.patterns[p])) + 2; !logtext.MayHaveEvents(logtext.StripTimestamp(full[at:])) {
 				continue // a digit, not a timestamp before a command
 			}
 			// The segments of events come in order, and often twice.
-			if n := len(dst); n == from || dst[n-1] != at {
-				dst = append(dst, at)
+			if n := len(starts); n == from || starts[n-1] != at {
+				starts, marks = append(starts, at), append(marks, 0)
+			}
+			if p < int32(len(logtext.Markers)) {
+				marks[len(marks)-1] |= 1 << p
 			}
 		}
 	}
-	return dst, markers
+	return starts, marks
 }

@@ -84,6 +84,7 @@ func BenchmarkStages(b *testing.B) {
 		w.findSegments(blk)
 		for j := range blk.fulls { // the worker reuses their storage
 			blk.fulls[j].segs.starts = slices.Clone(blk.fulls[j].segs.starts)
+			blk.fulls[j].segs.marks = slices.Clone(blk.fulls[j].segs.marks)
 		}
 		blocks, events = append(blocks, blk), append(events, slices.Clone(w.events))
 	}

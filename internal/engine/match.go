@@ -100,12 +100,12 @@ func (k *classifier) classify(l logtext.Line, pats []int32, segs *segments) *fac
 			found := k.c.segments.find(l.Full, &k.segments)
 			sg = &found
 		}
-		for _, at := range sg.starts {
+		for i, at := range sg.starts {
 			seg := l.Full[at:]
 			if i := bytes.IndexByte(seg, '\r'); i >= 0 {
 				seg = seg[:i]
 			}
-			f.events = logtext.SegmentEvents(f.events, seg, sg.markers)
+			f.events = logtext.SegmentEvents(f.events, seg, sg.marks[i])
 		}
 	case k.markers != 0:
 		f.events = logtext.EventsOf(f.events, l.Full, k.markers)

@@ -178,6 +178,7 @@ type worker struct {
 	// their segments (see findSegments)
 	segEvents []acEvent
 	segStarts []int32
+	segMarks  []uint64
 }
 
 func newWorker(c *compiled, dense bool) *worker {
@@ -206,7 +207,7 @@ func (w *worker) findSegments(b *blockResult) {
 	sf := w.c.segments
 	w.segEvents = sf.m.scanLanes(w.segEvents[:0], b.arena.fulls, '\n', &w.lanes, &w.parts)
 	evs := w.segEvents
-	w.segStarts = w.segStarts[:0]
+	w.segStarts, w.segMarks = w.segStarts[:0], w.segMarks[:0]
 	for i := range b.fulls {
 		f := &b.fulls[i]
 		n := 0
@@ -215,8 +216,9 @@ func (w *worker) findSegments(b *blockResult) {
 			n++
 		}
 		from := len(w.segStarts)
-		w.segStarts, f.segs.markers = sf.collect(w.segStarts, f.text, evs[:n])
+		w.segStarts, w.segMarks = sf.collect(w.segStarts, w.segMarks, f.text, evs[:n])
 		f.segs.starts = w.segStarts[from:len(w.segStarts):len(w.segStarts)]
+		f.segs.marks = w.segMarks[from:len(w.segMarks):len(w.segMarks)]
 		evs = evs[n:]
 	}
 }
