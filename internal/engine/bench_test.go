@@ -60,19 +60,14 @@ func BenchmarkAnalyze(b *testing.B) {
 // before it, made once; those that rewrite it (segments, clean) run last.
 // Run it with GOMAXPROCS=1.
 func BenchmarkStages(b *testing.B) {
-	pbs, err := catalog.Bundled()
-	if err != nil {
-		b.Fatal(err)
-	}
-	c := compile(pbs)
-	c.ac.dense()
-	data := benchLog(b)
+	c, data := denseBundled(b)
 	w := newWorker(c, true)
 	br := &blockReader{r: bytes.NewReader(data), size: blockSize}
 	var blocks []*blockResult
 	var events [][]acEvent
 	for {
 		blk := &blockResult{}
+		var err error
 		if blk.raw, err = br.next(nil); err != nil {
 			b.Fatal(err)
 		}
@@ -125,14 +120,20 @@ func BenchmarkCompile(b *testing.B) {
 	}
 }
 
-func BenchmarkAutomaton(b *testing.B) {
+// denseBundled returns the bundled catalog compiled, with its full DFA
+// built, and the log to read.
+func denseBundled(b *testing.B) (*compiled, []byte) {
 	pbs, err := catalog.Bundled()
 	if err != nil {
 		b.Fatal(err)
 	}
 	c := compile(pbs)
 	c.ac.dense()
-	data := benchLog(b)
+	return c, benchLog(b)
+}
+
+func BenchmarkAutomaton(b *testing.B) {
+	c, data := denseBundled(b)
 	var events []acEvent
 	var parts scanParts
 	b.Run("dense", func(b *testing.B) {
