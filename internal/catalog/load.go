@@ -179,7 +179,7 @@ func Parse(file string, data []byte) (*Playbook, Problems) {
 	pb.Source = file
 	doc := root.Content[0]
 	pb.lines = indexLines(doc)
-	at := func(keys ...string) int { return lineOf(doc, keys...) }
+	at := func(keys ...string) int { return pb.lines.line(keys) }
 
 	required := []struct {
 		key, val string
@@ -223,7 +223,7 @@ func Parse(file string, data []byte) (*Playbook, Problems) {
 	}{{"any", m.Any}, {"all", m.All}, {"none", m.None}} {
 		for i, s := range group.list {
 			if strings.TrimSpace(s) == "" {
-				add(lineOf(doc, "match", group.key, strconv.Itoa(i)), "empty signal in match.%s", group.key)
+				add(at("match", group.key, strconv.Itoa(i)), "empty signal in match.%s", group.key)
 			}
 		}
 	}
@@ -235,12 +235,12 @@ func Parse(file string, data []byte) (*Playbook, Problems) {
 		re, err := regexp.Compile(expr)
 		if err != nil {
 			regexOK = false
-			add(lineOf(doc, "match", "regex", strconv.Itoa(i)), "match.regex: %v", err)
+			add(at("match", "regex", strconv.Itoa(i)), "match.regex: %v", err)
 			continue
 		}
 		if re.MatchString("") {
 			regexOK = false
-			add(lineOf(doc, "match", "regex", strconv.Itoa(i)), "match.regex %q matches every line", expr)
+			add(at("match", "regex", strconv.Itoa(i)), "match.regex %q matches every line", expr)
 			continue
 		}
 		for _, n := range re.SubexpNames() {
@@ -273,7 +273,7 @@ func Parse(file string, data []byte) (*Playbook, Problems) {
 		for _, n := range Placeholders(t.s) {
 			if !names[n] {
 				keys := strings.Split(t.key, ".")
-				add(lineOf(doc, keys...), "{{%s}} names no capture (regex named groups: %s)", n, strings.Join(sortedNames(names), ", "))
+				add(at(keys...), "{{%s}} names no capture (regex named groups: %s)", n, strings.Join(sortedNames(names), ", "))
 			}
 		}
 	}
@@ -293,8 +293,6 @@ func sortedNames(names map[string]bool) []string {
 	return out
 }
 
-// lineOf returns the line of the value at the path of mapping keys and
-// sequence indexes in n, or of the deepest part of the path that exists.
 // lineIndex holds the line of every key and list item of a playbook's
 // file, by path: what Playbook.Line needs of the YAML document, which is
 // many times larger and is let go once the playbook is read.
@@ -311,7 +309,7 @@ func indexLines(doc *yaml.Node) lineIndex {
 		case yaml.MappingNode:
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				p := path + n.Content[i].Value + "\x00"
-				if _, dup := idx[p]; !dup { // the first of a repeated key, as lineOf finds
+				if _, dup := idx[p]; !dup { // the first of a repeated key counts
 					idx[p] = int32(n.Content[i].Line)
 					walk(n.Content[i+1], p)
 				}
@@ -328,7 +326,8 @@ func indexLines(doc *yaml.Node) lineIndex {
 	return idx
 }
 
-// line returns what lineOf returns for the document idx was made of.
+// line returns the line of the value at the path keys, or of the deepest
+// part of the path that exists.
 func (idx lineIndex) line(keys []string) int {
 	line, path := idx[""], ""
 	for _, k := range keys {
@@ -339,37 +338,6 @@ func (idx lineIndex) line(keys []string) int {
 		line, path = l, path+k+"\x00"
 	}
 	return int(line)
-}
-
-func lineOf(n *yaml.Node, keys ...string) int {
-	line := n.Line
-	for _, k := range keys {
-		switch n.Kind {
-		case yaml.MappingNode:
-			found := false
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if n.Content[i].Value == k {
-					line = n.Content[i].Line
-					n = n.Content[i+1]
-					found = true
-					break
-				}
-			}
-			if !found {
-				return line
-			}
-		case yaml.SequenceNode:
-			i, err := strconv.Atoi(k)
-			if err != nil || i >= len(n.Content) {
-				return line
-			}
-			n = n.Content[i]
-			line = n.Line
-		default:
-			return line
-		}
-	}
-	return line
 }
 
 var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)

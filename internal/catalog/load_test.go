@@ -8,8 +8,8 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// TestLineIndex checks Playbook.Line's index against lineOf, the walk of
-// the YAML document it replaces, for every key and list item of every
+// TestLineIndex checks Playbook.Line's index against lineOf, a plain walk
+// of the YAML document, for every key and list item of every
 // bundled playbook file, and for paths that stop short of existing.
 func TestLineIndex(t *testing.T) {
 	files, err := fs.Glob(BundledFS(), "*/*.yaml")
@@ -50,4 +50,37 @@ func TestLineIndex(t *testing.T) {
 		}
 		walk(doc, nil)
 	}
+}
+
+// lineOf returns the line of the value at the path of mapping keys and
+// sequence indexes in n, or of the deepest part of the path that exists.
+func lineOf(n *yaml.Node, keys ...string) int {
+	line := n.Line
+	for _, k := range keys {
+		switch n.Kind {
+		case yaml.MappingNode:
+			found := false
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == k {
+					line = n.Content[i].Line
+					n = n.Content[i+1]
+					found = true
+					break
+				}
+			}
+			if !found {
+				return line
+			}
+		case yaml.SequenceNode:
+			i, err := strconv.Atoi(k)
+			if err != nil || i >= len(n.Content) {
+				return line
+			}
+			n = n.Content[i]
+			line = n.Line
+		default:
+			return line
+		}
+	}
+	return line
 }
